@@ -1,0 +1,34 @@
+"""atomics: lock-free, address-free atomic operations on memory shared by
+threads, processes and native code. The operations live in the C extension
+``atomics._atomics``; this package only re-exports them beside the enums and
+exceptions, which are plain Python."""
+from ._enums import MemoryOrder, OpType
+from . import exc
+from ._atomics import (
+    ANY,
+    BYTES,
+    INT,
+    INTEGRAL,
+    UINT,
+    Alignment,
+    CmpxchgResult,
+    atomic,
+    atomicview,
+)
+from . import base, ctx, view
+
+__version__ = "1.1.0"
+
+__all__ = [
+    "atomic",
+    "atomicview",
+    "ANY",
+    "INTEGRAL",
+    "BYTES",
+    "INT",
+    "UINT",
+    "Alignment",
+    "CmpxchgResult",
+    "MemoryOrder",
+    "OpType",
+]

@@ -1,0 +1,807 @@
+/* atomic.c: the atomic object types, owned (atomics.base) and views
+ * (atomics.view), and every operation on them. Both share one layout and one
+ * set of methods; a view only adds the check that its context is still open. */
+#include "atomics_ext.h"
+
+#include <stdlib.h>
+
+/* ---- construction ------------------------------------------------------------ */
+
+const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize_t width,
+                                   int readonly) {
+    atomics_alignment al;
+    if (width < 1 || width > ATOMICS_MAX_WIDTH || atomics_alignment_of((size_t)width, &al) != 0) {
+        atomics_raise_width(st, width, readonly);
+        return NULL;
+    }
+    if ((uintptr_t)addr % al.recommended != 0) {
+        PyObject *args = Py_BuildValue("(nKO)", width, (unsigned long long)(uintptr_t)addr,
+                                       Py_True);
+        PyObject *exc = args ? PyObject_Call(st->AlignmentError, args, NULL) : NULL;
+        Py_XDECREF(args);
+        if (exc) {
+            PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+            Py_DECREF(exc);
+        }
+        return NULL;
+    }
+    const atomics_ops *ops = atomics_ops_for(addr, (size_t)width, readonly ? ATOMICS_READONLY : 0);
+    if (ops == NULL)
+        atomics_raise_width(st, width, readonly);
+    return ops;
+}
+
+/* Points an owned object at its own zeroed memory and resolves its table. */
+static int setup_owned(atomics_state *st, AtomicObject *self, Py_ssize_t width, int kind,
+                       unsigned flags) {
+    unsigned char *addr = self->storage;
+    if ((uintptr_t)addr % 16 != 0) {
+        /* an allocator without 16-byte alignment: take memory of our own */
+        addr = aligned_alloc(16, 16);
+        if (addr == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    memset(addr, 0, 16);
+    const atomics_ops *ops = atomics_resolve(st, addr, width, 0);
+    if (ops == NULL) {
+        if (addr != self->storage)
+            free(addr);
+        return -1;
+    }
+    self->addr = addr;
+    self->width = (uint8_t)width;
+    self->kind = (uint8_t)kind;
+    self->ops = ops;
+    /* publish: a thread that sees AF_INIT sees every field above */
+    __atomic_fetch_or(&self->flags, (uint8_t)(flags | AF_INIT), __ATOMIC_RELEASE);
+    return 0;
+}
+
+PyObject *atomics_new_owned(atomics_state *st, PyTypeObject *tp, Py_ssize_t width, int kind,
+                            unsigned flags) {
+    AtomicObject *self = (AtomicObject *)tp->tp_alloc(tp, 0);
+    if (self == NULL)
+        return NULL;
+    if (setup_owned(st, self, width, kind, flags) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+PyObject *atomics_new_view(atomics_ctx *ctx) {
+    PyTypeObject *tp = ctx->view_type;
+    AtomicObject *self = (AtomicObject *)tp->tp_alloc(tp, 0);
+    if (self == NULL)
+        return NULL;
+    self->addr = ctx->addr;
+    self->ops = ctx->ops;
+    self->width = ctx->width;
+    self->kind = ctx->kind;
+    Py_INCREF(ctx);
+    self->ctx = ctx;
+    self->flags = (uint8_t)(ctx->flags | AF_VIEW | AF_INIT);
+    return (PyObject *)self;
+}
+
+static PyObject *object_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
+    (void)args, (void)kwargs;
+    return tp->tp_alloc(tp, 0); /* zeroed: not initialised until __init__ */
+}
+
+static void object_dealloc(AtomicObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    if (self->addr != NULL && self->ctx == NULL && self->addr != self->storage)
+        free(self->addr);
+    Py_XDECREF(self->ctx);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+/* Runs __init__ once; a second call raises ValueError. */
+static int init_owned(AtomicObject *self, Py_ssize_t width, int kind, unsigned flags) {
+    /* one winner, even among threads racing to initialise the same object */
+    uint8_t before = __atomic_fetch_or(&self->flags, AF_CLAIMED, __ATOMIC_ACQ_REL);
+    if (before & (AF_INIT | AF_CLAIMED)) {
+        PyErr_Format(PyExc_ValueError, "%.100s object cannot be re-initialised.",
+                     atomics_type_name(Py_TYPE(self)));
+        return -1;
+    }
+    int rc = setup_owned(atomics_state_of((PyObject *)self), self, width, kind, flags);
+    if (rc < 0)
+        __atomic_store_n(&self->flags, 0, __ATOMIC_RELEASE);
+    return rc;
+}
+
+static const char *const init_names_any[] = {"width", "is_integral", "is_signed", NULL};
+static const char *const init_names_integral[] = {"width", "is_signed", NULL};
+static const char *const init_names_width[] = {"width", NULL};
+
+static int Atomic_init(AtomicObject *self, PyObject *args, PyObject *kwargs) {
+    PyObject *a[3];
+    Py_ssize_t width;
+    int integral, is_signed;
+    if (atomics_parse_kwargs("Atomic", args, kwargs, init_names_any, 3, a) < 0 ||
+        atomics_parse_width(a[0], &width) < 0 ||
+        atomics_parse_flag(a[1], "is_integral", &integral) < 0 ||
+        atomics_parse_flag(a[2], "is_signed", &is_signed) < 0)
+        return -1;
+    return init_owned(self, width, KIND_ANY,
+                      (integral ? AF_INTEGRAL : 0) | (is_signed ? AF_SIGNED : 0));
+}
+
+static int AtomicIntegral_init(AtomicObject *self, PyObject *args, PyObject *kwargs) {
+    PyObject *a[2];
+    Py_ssize_t width;
+    int is_signed;
+    if (atomics_parse_kwargs("AtomicIntegral", args, kwargs, init_names_integral, 2, a) < 0 ||
+        atomics_parse_width(a[0], &width) < 0 ||
+        atomics_parse_flag(a[1], "is_signed", &is_signed) < 0)
+        return -1;
+    return init_owned(self, width, is_signed ? KIND_INT : KIND_UINT,
+                      AF_INTEGRAL | (is_signed ? AF_SIGNED : 0));
+}
+
+#define ATOMICS_WIDTH_INIT_(Name, KIND, FLAGS)                                        \
+    static int Name##_init(AtomicObject *self, PyObject *args, PyObject *kwargs) {    \
+        PyObject *a[1];                                                               \
+        Py_ssize_t width;                                                             \
+        if (atomics_parse_kwargs(#Name, args, kwargs, init_names_width, 1, a) < 0 ||  \
+            atomics_parse_width(a[0], &width) < 0)                                    \
+            return -1;                                                                \
+        return init_owned(self, width, KIND, FLAGS);                                  \
+    }
+ATOMICS_WIDTH_INIT_(AtomicBytes, KIND_BYTES, 0)
+ATOMICS_WIDTH_INIT_(AtomicInt, KIND_INT, AF_INTEGRAL | AF_SIGNED)
+ATOMICS_WIDTH_INIT_(AtomicUint, KIND_UINT, AF_INTEGRAL)
+#undef ATOMICS_WIDTH_INIT_
+
+static PyObject *view_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
+    (void)args, (void)kwargs;
+    PyErr_Format(PyExc_TypeError,
+                 "cannot create '%.100s' instances: use atomicview(...) in a with statement",
+                 tp->tp_name);
+    return NULL;
+}
+
+/* ---- state checks ----------------------------------------------------------------- */
+
+/* The operation table, or NULL with ValueError for an object that is not
+ * initialised. */
+static inline const atomics_ops *ops_of(AtomicObject *self) {
+    if (__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT)
+        return self->ops;
+    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
+    return NULL;
+}
+
+/* For properties: 0 if the object may be looked at, else -1 with ValueError. */
+static int check_usable(AtomicObject *self) {
+    if (ops_of(self) == NULL)
+        return -1;
+    if (atomics_op_begin(self) < 0)
+        return -1;
+    atomics_op_end(self);
+    return 0;
+}
+
+/* ---- operations --------------------------------------------------------------------- */
+
+/* Looks up entry `field` of the object's table, raising if it is missing. */
+#define GET_FN(self, field, OP, fn)                                                   \
+    do {                                                                              \
+        const atomics_ops *ops_ = ops_of(self);                                       \
+        if (ops_ == NULL)                                                             \
+            return NULL;                                                              \
+        fn = ops_->field;                                                             \
+        if (fn == NULL)                                                               \
+            return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
+    } while (0)
+
+static const atomics_argspec spec_order = {"", 0, 1, {"order"}, {NULL}};
+static const atomics_argspec spec_value = {"", 1, 2, {"value", "order"}, {NULL}};
+static const atomics_argspec spec_desired = {"", 1, 2, {"desired", "order"}, {NULL}};
+static const atomics_argspec spec_index = {"", 1, 2, {"index", "order"}, {NULL}};
+static const atomics_argspec spec_cmpxchg = {
+    "", 2, 4, {"expected", "desired", "success", "failure"}, {NULL, NULL, "succ", "fail"}};
+
+/* The parser wants the method's name only for messages: copy the spec with it. */
+#define PARSE(spec, name, argv)                                                       \
+    do {                                                                              \
+        atomics_argspec s_ = spec;                                                    \
+        s_.fname = name;                                                              \
+        if (atomics_parse_args(&s_, args, nargs, kwnames, argv) < 0)                  \
+            return NULL;                                                              \
+    } while (0)
+
+#define METHOD_ARGS AtomicObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
+
+static PyObject *m_load(METHOD_ARGS) {
+    PyObject *argv[1];
+    atomics_load_fn fn;
+    atomics_order mo;
+    unsigned char ret[16];
+    GET_FN(self, load, LOAD, fn);
+    PARSE(spec_order, "load", argv);
+    if (atomics_parse_order(argv[0], &mo) < 0)
+        return NULL;
+    if (!atomics_is_valid_load_order(mo))
+        return atomics_raise_order((PyObject *)self, ATOMICS_OP_LOAD, mo, 0);
+    if (atomics_op_begin(self) < 0)
+        return NULL;
+    fn(self->addr, ret, mo);
+    atomics_op_end(self);
+    return atomics_from_raw(self, ret);
+}
+
+static PyObject *m_store(METHOD_ARGS) {
+    PyObject *argv[2];
+    atomics_store_fn fn;
+    atomics_order mo;
+    unsigned char desired[16];
+    GET_FN(self, store, STORE, fn);
+    PARSE(spec_desired, "store", argv);
+    if (atomics_parse_order(argv[1], &mo) < 0)
+        return NULL;
+    if (!atomics_is_valid_store_order(mo))
+        return atomics_raise_order((PyObject *)self, ATOMICS_OP_STORE, mo, 0);
+    if (atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+        return NULL;
+    fn(self->addr, desired, mo);
+    atomics_op_end(self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_exchange(METHOD_ARGS) {
+    PyObject *argv[2];
+    atomics_exchange_fn fn;
+    atomics_order mo;
+    unsigned char desired[16], ret[16];
+    GET_FN(self, exchange, EXCHANGE, fn);
+    PARSE(spec_desired, "exchange", argv);
+    if (atomics_parse_order(argv[1], &mo) < 0 ||
+        atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+        return NULL;
+    fn(self->addr, desired, ret, mo);
+    atomics_op_end(self);
+    return atomics_from_raw(self, ret);
+}
+
+static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op op,
+                         PyObject *const *argv) {
+    atomics_order succ, fail;
+    unsigned char expected[16], desired[16];
+    if (atomics_parse_order(argv[2], &succ) < 0 || atomics_parse_order(argv[3], &fail) < 0)
+        return NULL;
+    if (!atomics_is_valid_fail_order(succ, fail))
+        return atomics_raise_order((PyObject *)self, op, fail, 1);
+    if (atomics_to_raw(self, argv[0], "expected", expected) < 0 ||
+        atomics_to_raw(self, argv[1], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+        return NULL;
+    int ok = fn(self->addr, expected, desired, succ, fail);
+    atomics_op_end(self);
+    PyObject *seen;
+    if (ok) {
+        /* the value seen was the one expected: hand back the caller's object */
+        int exact = self->kind == KIND_BYTES ? PyBytes_CheckExact(argv[0])
+                                             : PyLong_CheckExact(argv[0]);
+        if (exact) {
+            seen = argv[0];
+            Py_INCREF(seen);
+        } else {
+            seen = atomics_from_raw(self, expected);
+        }
+    } else {
+        seen = atomics_from_raw(self, expected);
+    }
+    if (seen == NULL)
+        return NULL;
+    PyObject *result = atomics_cmpxchg_result(atomics_state_of((PyObject *)self), ok, seen);
+    Py_DECREF(seen);
+    return result;
+}
+
+static PyObject *m_cmpxchg_weak(METHOD_ARGS) {
+    PyObject *argv[4];
+    atomics_cmpxchg_fn fn;
+    GET_FN(self, cmpxchg_weak, CMPXCHG_WEAK, fn);
+    PARSE(spec_cmpxchg, "cmpxchg_weak", argv);
+    return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_WEAK, argv);
+}
+
+static PyObject *m_cmpxchg_strong(METHOD_ARGS) {
+    PyObject *argv[4];
+    atomics_cmpxchg_fn fn;
+    GET_FN(self, cmpxchg_strong, CMPXCHG_STRONG, fn);
+    PARSE(spec_cmpxchg, "cmpxchg_strong", argv);
+    return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_STRONG, argv);
+}
+
+static int parse_index(AtomicObject *self, PyObject *arg, unsigned *out) {
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "'index' must be an int, not %.100s", Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    int overflow;
+    long long i = PyLong_AsLongLongAndOverflow(arg, &overflow);
+    if (i == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || i < 0 || i >= 8 * (long long)self->width) {
+        PyErr_Format(PyExc_ValueError, "bit index %R out of range for width %d (0 <= index < %d)",
+                     arg, (int)self->width, 8 * (int)self->width);
+        return -1;
+    }
+    *out = (unsigned)i;
+    return 0;
+}
+
+static PyObject *m_bit_test(METHOD_ARGS) {
+    PyObject *argv[2];
+    atomics_bit_test_fn fn;
+    atomics_order mo;
+    unsigned index;
+    GET_FN(self, bit_test, BIT_TEST, fn);
+    PARSE(spec_index, "bit_test", argv);
+    if (atomics_parse_order(argv[1], &mo) < 0)
+        return NULL;
+    if (!atomics_is_valid_load_order(mo))
+        return atomics_raise_order((PyObject *)self, ATOMICS_OP_BIT_TEST, mo, 0);
+    if (parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)
+        return NULL;
+    int r = fn(self->addr, index, mo);
+    atomics_op_end(self);
+    return PyBool_FromLong(r);
+}
+
+/* bit_test_compl / bit_test_set / bit_test_reset */
+#define BIT_MODIFY_METHOD(field, OP)                                                  \
+    static PyObject *m_##field(METHOD_ARGS) {                                         \
+        PyObject *argv[2];                                                            \
+        atomics_bit_modify_fn fn;                                                     \
+        atomics_order mo;                                                             \
+        unsigned index;                                                               \
+        GET_FN(self, field, OP, fn);                                                  \
+        PARSE(spec_index, #field, argv);                                              \
+        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+            parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)     \
+            return NULL;                                                              \
+        int r = fn(self->addr, index, mo);                                            \
+        atomics_op_end(self);                                                         \
+        return PyBool_FromLong(r);                                                    \
+    }
+
+/* OP(value, order) -> None */
+#define BINARY_METHOD(field, OP)                                                      \
+    static PyObject *m_##field(METHOD_ARGS) {                                         \
+        PyObject *argv[2];                                                            \
+        atomics_binary_fn fn;                                                         \
+        atomics_order mo;                                                             \
+        unsigned char value[16];                                                      \
+        GET_FN(self, field, OP, fn);                                                  \
+        PARSE(spec_value, #field, argv);                                              \
+        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+            atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+            atomics_op_begin(self) < 0)                                               \
+            return NULL;                                                              \
+        fn(self->addr, value, mo);                                                    \
+        atomics_op_end(self);                                                         \
+        Py_RETURN_NONE;                                                               \
+    }
+
+/* fetch_OP(value, order) -> old value */
+#define FETCH_BINARY_METHOD(field, OP)                                                \
+    static PyObject *m_##field(METHOD_ARGS) {                                         \
+        PyObject *argv[2];                                                            \
+        atomics_fetch_binary_fn fn;                                                   \
+        atomics_order mo;                                                             \
+        unsigned char value[16], ret[16];                                             \
+        GET_FN(self, field, OP, fn);                                                  \
+        PARSE(spec_value, #field, argv);                                              \
+        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+            atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+            atomics_op_begin(self) < 0)                                               \
+            return NULL;                                                              \
+        fn(self->addr, value, ret, mo);                                               \
+        atomics_op_end(self);                                                         \
+        return atomics_from_raw(self, ret);                                           \
+    }
+
+/* OP(order) -> None */
+#define UNARY_METHOD(field, OP)                                                       \
+    static PyObject *m_##field(METHOD_ARGS) {                                         \
+        PyObject *argv[1];                                                            \
+        atomics_unary_fn fn;                                                          \
+        atomics_order mo;                                                             \
+        GET_FN(self, field, OP, fn);                                                  \
+        PARSE(spec_order, #field, argv);                                              \
+        if (atomics_parse_order(argv[0], &mo) < 0 || atomics_op_begin(self) < 0)      \
+            return NULL;                                                              \
+        fn(self->addr, mo);                                                           \
+        atomics_op_end(self);                                                         \
+        Py_RETURN_NONE;                                                               \
+    }
+
+/* fetch_OP(order) -> old value */
+#define FETCH_UNARY_METHOD(field, OP)                                                 \
+    static PyObject *m_##field(METHOD_ARGS) {                                         \
+        PyObject *argv[1];                                                            \
+        atomics_fetch_unary_fn fn;                                                    \
+        atomics_order mo;                                                             \
+        unsigned char ret[16];                                                        \
+        GET_FN(self, field, OP, fn);                                                  \
+        PARSE(spec_order, #field, argv);                                              \
+        if (atomics_parse_order(argv[0], &mo) < 0 || atomics_op_begin(self) < 0)      \
+            return NULL;                                                              \
+        fn(self->addr, ret, mo);                                                      \
+        atomics_op_end(self);                                                         \
+        return atomics_from_raw(self, ret);                                           \
+    }
+
+BIT_MODIFY_METHOD(bit_test_compl, BIT_TEST_COMPL)
+BIT_MODIFY_METHOD(bit_test_set, BIT_TEST_SET)
+BIT_MODIFY_METHOD(bit_test_reset, BIT_TEST_RESET)
+BINARY_METHOD(bin_or, OR)
+BINARY_METHOD(bin_xor, XOR)
+BINARY_METHOD(bin_and, AND)
+UNARY_METHOD(bin_not, NOT)
+FETCH_BINARY_METHOD(bin_fetch_or, FETCH_OR)
+FETCH_BINARY_METHOD(bin_fetch_xor, FETCH_XOR)
+FETCH_BINARY_METHOD(bin_fetch_and, FETCH_AND)
+FETCH_UNARY_METHOD(bin_fetch_not, FETCH_NOT)
+BINARY_METHOD(add, ADD)
+BINARY_METHOD(sub, SUB)
+UNARY_METHOD(inc, INC)
+UNARY_METHOD(dec, DEC)
+UNARY_METHOD(neg, NEG)
+FETCH_BINARY_METHOD(fetch_add, FETCH_ADD)
+FETCH_BINARY_METHOD(fetch_sub, FETCH_SUB)
+FETCH_UNARY_METHOD(fetch_inc, FETCH_INC)
+FETCH_UNARY_METHOD(fetch_dec, FETCH_DEC)
+FETCH_UNARY_METHOD(fetch_neg, FETCH_NEG)
+
+/* ---- special methods ------------------------------------------------------------------ */
+
+/* A SEQ_CST load, or NULL with the exception an explicit load() would raise. */
+static PyObject *load_value(AtomicObject *self) {
+    atomics_load_fn fn;
+    unsigned char ret[16];
+    GET_FN(self, load, LOAD, fn);
+    if (atomics_op_begin(self) < 0)
+        return NULL;
+    fn(self->addr, ret, ATOMICS_SEQ_CST);
+    atomics_op_end(self);
+    return atomics_from_raw(self, ret);
+}
+
+static PyObject *nb_int(PyObject *self) { return load_value((AtomicObject *)self); }
+
+static PyObject *m_bytes(AtomicObject *self, PyObject *unused) {
+    (void)unused;
+    return load_value(self);
+}
+
+PyObject *atomics_object_repr(AtomicObject *self) {
+    const char *name = atomics_type_name(Py_TYPE(self));
+    if (!(__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT))
+        return PyUnicode_FromFormat("<%s (uninitialised)>", name);
+    if (atomics_op_begin(self) < 0) {
+        PyErr_Clear();
+        return PyUnicode_FromFormat("<%s (released)>", name);
+    }
+    atomics_op_end(self);
+    const char *readonly = (self->flags & AF_READONLY) ? "True" : "False";
+    if (self->kind == KIND_ANY)
+        return PyUnicode_FromFormat("%s(width=%d, readonly=%s)", name, (int)self->width, readonly);
+    PyObject *value;
+    if (self->ops->load == NULL) {
+        value = PyUnicode_FromString("LOAD_NOT_SUPPORTED");
+    } else {
+        PyObject *v = load_value(self);
+        value = v ? PyObject_Repr(v) : NULL;
+        Py_XDECREF(v);
+    }
+    if (value == NULL)
+        return NULL;
+    PyObject *text;
+    if (self->kind == KIND_BYTES)
+        text = PyUnicode_FromFormat("%s(value=%U, width=%d, readonly=%s)", name, value,
+                                    (int)self->width, readonly);
+    else
+        text = PyUnicode_FromFormat("%s(value=%U, width=%d, readonly=%s, signed=%s)", name, value,
+                                    (int)self->width, readonly,
+                                    self->kind == KIND_INT ? "True" : "False");
+    Py_DECREF(value);
+    return text;
+}
+
+static PyObject *m_no_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PyErr_Format(PyExc_TypeError,
+                 "cannot copy or pickle '%.100s' objects: they refer to memory that a copy "
+                 "would either share by accident or lose",
+                 atomics_type_name(Py_TYPE(self)));
+    return NULL;
+}
+
+static PyObject *m_no_copy_arg(PyObject *self, PyObject *arg) {
+    (void)arg;
+    return m_no_copy(self, NULL);
+}
+
+/* ---- properties -------------------------------------------------------------------------- */
+
+static PyObject *get_width(AtomicObject *self, void *closure) {
+    (void)closure;
+    if (check_usable(self) < 0)
+        return NULL;
+    return PyLong_FromLong(self->width);
+}
+
+static PyObject *get_readonly(AtomicObject *self, void *closure) {
+    (void)closure;
+    if (check_usable(self) < 0)
+        return NULL;
+    return PyBool_FromLong(self->flags & AF_READONLY);
+}
+
+static PyObject *get_signed(AtomicObject *self, void *closure) {
+    (void)closure;
+    if (check_usable(self) < 0)
+        return NULL;
+    return PyBool_FromLong(self->flags & AF_SIGNED);
+}
+
+/* Operations only integral objects have. */
+#define ARITHMETIC_OPS                                                                \
+    ((1u << ATOMICS_OP_ADD) | (1u << ATOMICS_OP_SUB) | (1u << ATOMICS_OP_INC) |       \
+     (1u << ATOMICS_OP_DEC) | (1u << ATOMICS_OP_NEG) | (1u << ATOMICS_OP_FETCH_ADD) | \
+     (1u << ATOMICS_OP_FETCH_SUB) | (1u << ATOMICS_OP_FETCH_INC) |                    \
+     (1u << ATOMICS_OP_FETCH_DEC) | (1u << ATOMICS_OP_FETCH_NEG))
+
+static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
+    (void)closure;
+    if (check_usable(self) < 0)
+        return NULL;
+    uint32_t mask = atomics_ops_mask(self->ops);
+    if (!(self->flags & AF_INTEGRAL))
+        mask &= ~ARITHMETIC_OPS;
+    atomics_state *st = atomics_state_of((PyObject *)self);
+    PyObject *list = PyList_New(0);
+    for (int op = 1; list && op < ATOMICS_OP_COUNT; op++) {
+        if (!(mask & (1u << op)))
+            continue;
+        PyObject *member = PyObject_CallFunction(st->OpType, "i", op);
+        if (member == NULL || PyList_Append(list, member) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(member);
+    }
+    return list;
+}
+
+/* ---- type specs ---------------------------------------------------------------------------- */
+
+#define SIG_ORDER "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_VALUE "($self, /, value, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_DESIRED "($self, /, desired, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_INDEX "($self, /, index, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_CMPXCHG                                                                   \
+    "($self, /, expected, desired, success=atomics.MemoryOrder.SEQ_CST, "                     \
+    "failure=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define FASTCALL (METH_FASTCALL | METH_KEYWORDS)
+#define METHOD(name, func, sig, doc) {name, (PyCFunction)(void (*)(void))func, FASTCALL, name sig doc}
+
+/* Shared by everything that has values: integral and bytes objects and views. */
+#define VALUE_METHODS                                                                 \
+    METHOD("load", m_load, SIG_ORDER, "Atomically read and return the value."),       \
+    METHOD("store", m_store, SIG_DESIRED, "Atomically replace the value by desired."),\
+    METHOD("exchange", m_exchange, SIG_DESIRED,                                       \
+           "Atomically replace the value by desired and return the old value."),      \
+    METHOD("cmpxchg_weak", m_cmpxchg_weak, SIG_CMPXCHG,                               \
+           "If the value equals expected, replace it by desired. Returns "            \
+           "CmpxchgResult(success, expected=value seen). May fail spuriously; "       \
+           "also accepts succ=/fail= for the orders."),                               \
+    METHOD("cmpxchg_strong", m_cmpxchg_strong, SIG_CMPXCHG,                           \
+           "If the value equals expected, replace it by desired. Returns "            \
+           "CmpxchgResult(success, expected=value seen). Never fails spuriously; "    \
+           "also accepts succ=/fail= for the orders."),                               \
+    METHOD("bit_test", m_bit_test, SIG_INDEX, "Return bit index of the value."),      \
+    METHOD("bit_test_compl", m_bit_test_compl, SIG_INDEX,                             \
+           "Atomically flip bit index and return its old value."),                    \
+    METHOD("bit_test_set", m_bit_test_set, SIG_INDEX,                                 \
+           "Atomically set bit index and return its old value."),                     \
+    METHOD("bit_test_reset", m_bit_test_reset, SIG_INDEX,                             \
+           "Atomically clear bit index and return its old value."),                   \
+    METHOD("bit_compl", m_bit_test_compl, SIG_INDEX, "Same as bit_test_compl."),      \
+    METHOD("bit_set", m_bit_test_set, SIG_INDEX, "Same as bit_test_set."),            \
+    METHOD("bit_reset", m_bit_test_reset, SIG_INDEX, "Same as bit_test_reset."),      \
+    METHOD("bin_or", m_bin_or, SIG_VALUE, "Atomically value |= operand."),            \
+    METHOD("bin_xor", m_bin_xor, SIG_VALUE, "Atomically value ^= operand."),          \
+    METHOD("bin_and", m_bin_and, SIG_VALUE, "Atomically value &= operand."),          \
+    METHOD("bin_not", m_bin_not, SIG_ORDER, "Atomically value = ~value."),            \
+    METHOD("bin_fetch_or", m_bin_fetch_or, SIG_VALUE,                                 \
+           "Atomically value |= operand; return the old value."),                     \
+    METHOD("bin_fetch_xor", m_bin_fetch_xor, SIG_VALUE,                               \
+           "Atomically value ^= operand; return the old value."),                     \
+    METHOD("bin_fetch_and", m_bin_fetch_and, SIG_VALUE,                               \
+           "Atomically value &= operand; return the old value."),                     \
+    METHOD("bin_fetch_not", m_bin_fetch_not, SIG_ORDER,                               \
+           "Atomically value = ~value; return the old value."),                       \
+    {"__copy__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be copied."}, \
+    {"__deepcopy__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be copied."}, \
+    {"__reduce__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be pickled."}, \
+    {"__reduce_ex__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be pickled."}
+
+#define ARITHMETIC_METHODS                                                            \
+    METHOD("add", m_add, SIG_VALUE, "Atomically add value (wraps around)."),          \
+    METHOD("sub", m_sub, SIG_VALUE, "Atomically subtract value (wraps around)."),     \
+    METHOD("inc", m_inc, SIG_ORDER, "Atomically add 1 (wraps around)."),              \
+    METHOD("dec", m_dec, SIG_ORDER, "Atomically subtract 1 (wraps around)."),         \
+    METHOD("neg", m_neg, SIG_ORDER, "Atomically negate (wraps around)."),             \
+    METHOD("fetch_add", m_fetch_add, SIG_VALUE, "Atomically add value; return the old value."), \
+    METHOD("fetch_sub", m_fetch_sub, SIG_VALUE,                                       \
+           "Atomically subtract value; return the old value."),                       \
+    METHOD("fetch_inc", m_fetch_inc, SIG_ORDER, "Atomically add 1; return the old value."), \
+    METHOD("fetch_dec", m_fetch_dec, SIG_ORDER,                                       \
+           "Atomically subtract 1; return the old value."),                           \
+    METHOD("fetch_neg", m_fetch_neg, SIG_ORDER, "Atomically negate; return the old value.")
+
+static PyMethodDef no_methods[] = {{NULL, NULL, 0, NULL}};
+static PyMethodDef any_methods[] = {
+    {"__copy__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be copied."},
+    {"__deepcopy__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be copied."},
+    {"__reduce__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be pickled."},
+    {"__reduce_ex__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be pickled."},
+    {NULL, NULL, 0, NULL}};
+static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS, {NULL, NULL, 0, NULL}};
+static PyMethodDef bytes_methods[] = {
+    VALUE_METHODS,
+    {"__bytes__", (PyCFunction)m_bytes, METH_NOARGS,
+     "__bytes__($self, /)\n--\n\nA SEQ_CST load of the value."},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef any_getset[] = {
+    {"width", (getter)get_width, NULL, "Width of the object in bytes.", NULL},
+    {"readonly", (getter)get_readonly, NULL, "Whether the object refuses modifying operations.",
+     NULL},
+    {"ops_supported", (getter)get_ops_supported, NULL,
+     "Sorted list of the OpType values of the operations this object supports.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+static PyGetSetDef integral_getset[] = {
+    {"signed", (getter)get_signed, NULL, "Whether arithmetic is signed.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+/* Describes one class of the hierarchy: its name, doc, slots and bases. */
+typedef struct {
+    const char *name;
+    const char *doc;
+    PyMethodDef *methods;
+    PyGetSetDef *getset;
+    initproc init; /* NULL for views */
+    int has_int;   /* __int__ */
+} class_info;
+
+static PyType_Spec make_spec(const class_info *info, PyType_Slot *slots) {
+    int n = 0;
+    slots[n++] = (PyType_Slot){Py_tp_doc, (void *)info->doc};
+    slots[n++] = (PyType_Slot){Py_tp_dealloc, (void *)object_dealloc};
+    slots[n++] = (PyType_Slot){Py_tp_repr, (void *)atomics_object_repr};
+    slots[n++] = (PyType_Slot){Py_tp_methods, (void *)info->methods};
+    if (info->getset)
+        slots[n++] = (PyType_Slot){Py_tp_getset, (void *)info->getset};
+    if (info->init) {
+        slots[n++] = (PyType_Slot){Py_tp_new, (void *)object_new};
+        slots[n++] = (PyType_Slot){Py_tp_init, (void *)info->init};
+    } else {
+        slots[n++] = (PyType_Slot){Py_tp_new, (void *)view_new};
+    }
+    if (info->has_int)
+        slots[n++] = (PyType_Slot){Py_nb_int, (void *)nb_int};
+    slots[n] = (PyType_Slot){0, NULL};
+    PyType_Spec spec = {info->name, (int)sizeof(AtomicObject), 0,
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    return spec;
+}
+
+static PyTypeObject *make_type(PyObject *module, const class_info *info, PyObject *bases) {
+    PyType_Slot slots[10];
+    PyType_Spec spec = make_spec(info, slots);
+    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, bases);
+}
+
+/* bases: a tuple of the given types */
+static PyObject *bases_of(PyTypeObject *a, PyTypeObject *b) {
+    return b ? PyTuple_Pack(2, (PyObject *)a, (PyObject *)b) : PyTuple_Pack(1, (PyObject *)a);
+}
+
+#define DOC_OWNED(kind) \
+    "An atomic " kind " object owning its own (always aligned) memory. Prefer atomic()."
+#define DOC_VIEW(kind) \
+    "An atomic " kind " view of a buffer, obtained from the context of atomicview()."
+
+static const class_info owned_classes[] = {
+    {"atomics.base.Atomic", DOC_OWNED("ANY"), any_methods, any_getset, (initproc)Atomic_init, 0},
+    {"atomics.base.AtomicIntegral", DOC_OWNED("INTEGRAL"), integral_methods, integral_getset,
+     (initproc)AtomicIntegral_init, 1},
+    {"atomics.base.AtomicBytes", DOC_OWNED("BYTES"), bytes_methods, NULL,
+     (initproc)AtomicBytes_init, 0},
+    {"atomics.base.AtomicInt", DOC_OWNED("INT"), no_methods, NULL, (initproc)AtomicInt_init, 1},
+    {"atomics.base.AtomicUint", DOC_OWNED("UINT"), no_methods, NULL,
+     (initproc)AtomicUint_init, 1},
+};
+
+static const class_info view_classes[] = {
+    {"atomics.view.AtomicView", DOC_VIEW("ANY"), any_methods, any_getset, NULL, 0},
+    {"atomics.view.AtomicIntegralView", DOC_VIEW("INTEGRAL"), integral_methods, integral_getset,
+     NULL, 1},
+    {"atomics.view.AtomicBytesView", DOC_VIEW("BYTES"), bytes_methods, NULL, NULL, 0},
+    {"atomics.view.AtomicIntView", DOC_VIEW("INT"), no_methods, NULL, NULL, 1},
+    {"atomics.view.AtomicUintView", DOC_VIEW("UINT"), no_methods, NULL, NULL, 1},
+};
+
+/* Builds one family (owned or views) over the helper types:
+ * [0] ANY <- [1] INTEGRAL, [2] BYTES; [1] <- [3] INT, [4] UINT. */
+static int make_family(PyObject *module, atomics_state *st, const class_info *classes,
+                       PyTypeObject **out[5]) {
+    PyTypeObject *helpers[5] = {st->ANY, st->INTEGRAL, st->BYTES, st->INT, st->UINT};
+    static const int parent[5] = {-1, 0, 0, 1, 1};
+    for (int i = 0; i < 5; i++) {
+        PyObject *bases = parent[i] < 0 ? bases_of(helpers[i], NULL)
+                                        : bases_of(*out[parent[i]], helpers[i]);
+        if (bases == NULL)
+            return -1;
+        *out[i] = make_type(module, &classes[i], bases);
+        Py_DECREF(bases);
+        if (*out[i] == NULL || PyModule_AddType(module, *out[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The helper types: abstract classes that exist for atype= and isinstance. */
+static PyObject *helper_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
+    (void)args, (void)kwargs;
+    PyErr_Format(PyExc_TypeError,
+                 "'%.100s' is an abstract helper type: construct objects with atomic() or "
+                 "atomicview()",
+                 atomics_type_name(tp));
+    return NULL;
+}
+
+static PyObject *helper_type(PyObject *module, const char *name, const char *doc,
+                             PyTypeObject *base) {
+    PyType_Slot slots[] = {{Py_tp_new, (void *)helper_new}, {Py_tp_doc, (void *)doc}, {0, NULL}};
+    PyType_Spec spec = {name, (int)sizeof(PyObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+                        slots};
+    PyObject *bases = base ? PyTuple_Pack(1, (PyObject *)base) : NULL;
+    if (base && !bases)
+        return NULL;
+    PyObject *tp = PyType_FromModuleAndSpec(module, &spec, bases);
+    Py_XDECREF(bases);
+    if (tp && PyModule_AddType(module, (PyTypeObject *)tp) < 0)
+        Py_CLEAR(tp);
+    return tp;
+}
+
+int atomics_add_object_types(PyObject *module, atomics_state *st) {
+    if (!(st->ANY = (PyTypeObject *)helper_type(module, "atomics.ANY",
+                                                "Any atomic object (helper type).", NULL)) ||
+        !(st->INTEGRAL = (PyTypeObject *)helper_type(
+              module, "atomics.INTEGRAL", "Atomic integer objects (helper type).", st->ANY)) ||
+        !(st->BYTES = (PyTypeObject *)helper_type(
+              module, "atomics.BYTES", "Atomic bytes objects (helper type).", st->ANY)) ||
+        !(st->INT = (PyTypeObject *)helper_type(
+              module, "atomics.INT", "Atomic signed integers (helper type).", st->INTEGRAL)) ||
+        !(st->UINT = (PyTypeObject *)helper_type(
+              module, "atomics.UINT", "Atomic unsigned integers (helper type).", st->INTEGRAL)))
+        return -1;
+    PyTypeObject **owned[5] = {&st->Atomic, &st->AtomicIntegral, &st->AtomicBytes,
+                               &st->AtomicInt, &st->AtomicUint};
+    PyTypeObject **views[5] = {&st->AtomicView, &st->AtomicIntegralView, &st->AtomicBytesView,
+                               &st->AtomicIntView, &st->AtomicUintView};
+    if (make_family(module, st, owned_classes, owned) < 0 ||
+        make_family(module, st, view_classes, views) < 0)
+        return -1;
+    return 0;
+}

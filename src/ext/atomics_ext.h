@@ -1,0 +1,206 @@
+/* atomics_ext.h: what the files of the CPython binding share: the module
+ * state, the object layouts, value conversion and the argument parser. */
+#ifndef ATOMICS_EXT_H
+#define ATOMICS_EXT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "atomics/atomics.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* ---- module state --------------------------------------------------------- */
+
+typedef struct {
+    /* helper (abstract) types */
+    PyTypeObject *ANY, *INTEGRAL, *BYTES, *INT, *UINT;
+    /* owned objects (atomics.base) */
+    PyTypeObject *Atomic, *AtomicIntegral, *AtomicBytes, *AtomicInt, *AtomicUint;
+    /* views (atomics.view) */
+    PyTypeObject *AtomicView, *AtomicIntegralView, *AtomicBytesView, *AtomicIntView,
+        *AtomicUintView;
+    /* contexts (atomics.ctx) */
+    PyTypeObject *AtomicViewContext, *AtomicIntegralViewContext, *AtomicBytesViewContext,
+        *AtomicIntViewContext, *AtomicUintViewContext;
+    PyTypeObject *CmpxchgResult;
+    PyTypeObject *Alignment;
+    /* from the Python layer */
+    PyObject *MemoryOrder, *OpType;
+    PyObject *AlignmentError, *MemoryOrderError, *UnsupportedWidthException,
+        *UnsupportedOperationException;
+} atomics_state;
+
+extern PyModuleDef atomics_module;
+
+/* The module state of the type that defined a method, found from any
+ * instance or subclass instance. */
+atomics_state *atomics_state_of_type(PyTypeObject *tp);
+static inline atomics_state *atomics_state_of(PyObject *self) {
+    return atomics_state_of_type(Py_TYPE(self));
+}
+
+/* ---- objects -------------------------------------------------------------- */
+
+/* What an object's values are. */
+enum atomics_kind { KIND_ANY, KIND_BYTES, KIND_INT, KIND_UINT };
+
+/* Object flags. */
+#define AF_READONLY 0x01u
+#define AF_INTEGRAL 0x02u /* ANY objects remember is_integral */
+#define AF_SIGNED 0x04u
+#define AF_VIEW 0x08u
+#define AF_INIT 0x10u    /* ready: every field is set */
+#define AF_CLAIMED 0x20u /* __init__ has started */
+
+typedef struct atomics_ctx atomics_ctx;
+
+/* One layout for owned objects and views: they differ only in who owns the
+ * memory, so every operation is written once for both. */
+typedef struct {
+    PyObject_HEAD
+    unsigned char *addr;     /* the object's memory */
+    const atomics_ops *ops;  /* resolved once; NULL until initialised */
+    uint8_t width;
+    uint8_t kind;            /* enum atomics_kind */
+    uint8_t flags;           /* AF_* */
+    atomics_ctx *ctx;        /* views: the context owning the buffer export */
+    /* owned objects: the memory itself, aligned for every width up to 16 */
+    _Alignas(16) unsigned char storage[16];
+} AtomicObject;
+
+/* Context phases. The low two bits of `state`; on free-threaded builds the
+ * rest counts operations in progress on the view (ATOMICS_CTX_USER each). */
+#define CTX_FRESH 0u
+#define CTX_OPEN 1u
+#define CTX_RELEASED 2u
+#define CTX_PHASE 3u
+#define CTX_USER 4u
+
+struct atomics_ctx {
+    PyObject_HEAD
+    uint32_t state;
+    uint8_t width;
+    uint8_t kind;
+    uint8_t flags; /* AF_READONLY | AF_SIGNED | AF_INTEGRAL */
+    uint8_t init;  /* __init__ has run */
+    unsigned char *addr;
+    const atomics_ops *ops;
+    PyTypeObject *view_type;
+    Py_buffer buffer; /* the export, held from construction to release */
+};
+
+/* Raises ValueError for a view whose context is no longer open. */
+int atomics_raise_released(void);
+
+/* Brackets every operation on the object's memory. For owned objects both
+ * are free. For views, begin fails once the context is released; on
+ * free-threaded builds it also counts the operation so release() waits for
+ * it before it gives the buffer back. */
+static inline int atomics_op_begin(AtomicObject *self) {
+    atomics_ctx *ctx = self->ctx;
+    if (ctx == NULL)
+        return 0;
+#ifdef Py_GIL_DISABLED
+    uint32_t s = __atomic_add_fetch(&ctx->state, CTX_USER, __ATOMIC_SEQ_CST);
+    if ((s & CTX_PHASE) == CTX_OPEN)
+        return 0;
+    __atomic_sub_fetch(&ctx->state, CTX_USER, __ATOMIC_RELEASE);
+#else
+    if ((__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE) == CTX_OPEN)
+        return 0;
+#endif
+    return atomics_raise_released();
+}
+
+static inline void atomics_op_end(AtomicObject *self) {
+#ifdef Py_GIL_DISABLED
+    if (self->ctx != NULL)
+        __atomic_sub_fetch(&self->ctx->state, CTX_USER, __ATOMIC_RELEASE);
+#else
+    (void)self;
+#endif
+}
+
+/* The operations for `width` bytes at `addr` (NULL: owned memory, which is
+ * always aligned), or NULL with UnsupportedWidthException or AlignmentError. */
+const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize_t width,
+                                   int readonly);
+
+/* Creates an owned object of type tp (used by atomic()). */
+PyObject *atomics_new_owned(atomics_state *st, PyTypeObject *tp, Py_ssize_t width,
+                            int kind, unsigned flags);
+
+/* Creates the view object of an opened context. */
+PyObject *atomics_new_view(atomics_ctx *ctx);
+
+/* Creates a context of type tp for `buffer`. */
+PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
+                              unsigned flags);
+
+PyObject *atomics_cmpxchg_result(atomics_state *st, int success, PyObject *expected);
+
+/* ---- type specs (one file each) ---------------------------------------------- */
+
+int atomics_add_object_types(PyObject *module, atomics_state *st);
+int atomics_add_context_types(PyObject *module, atomics_state *st);
+int atomics_add_result_type(PyObject *module, atomics_state *st);
+int atomics_add_alignment_type(PyObject *module, atomics_state *st);
+
+/* ---- conversion (convert.c) ---------------------------------------------------- */
+
+/* A Python value to the object's raw native-endian bytes (16-byte buffer). */
+int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
+                   unsigned char raw[16]);
+/* Raw native-endian bytes to a Python value of the object's kind. */
+PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]);
+
+/* A memory order argument (NULL: SEQ_CST) to its value; raises TypeError or
+ * ValueError for what is no MemoryOrder. */
+int atomics_parse_order(PyObject *arg, atomics_order *out);
+
+/* Raises UnsupportedOperationException, or ValueError if the object is
+ * released or not initialised. */
+PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op);
+/* Raises MemoryOrderError(optype, order, is_fail). */
+PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order, int is_fail);
+/* Raises UnsupportedWidthException(width, readonly). */
+int atomics_raise_width(atomics_state *st, Py_ssize_t width, int readonly);
+
+/* ---- argument parsing (convert.c) ------------------------------------------------ */
+
+#define ATOMICS_MAX_ARGS 4
+
+typedef struct {
+    const char *fname;                       /* for messages */
+    int required;                            /* leading positional-or-keyword */
+    int total;                               /* all parameters */
+    const char *names[ATOMICS_MAX_ARGS];     /* in positional order */
+    const char *aliases[ATOMICS_MAX_ARGS];   /* a second keyword name, or NULL */
+    int positional;                          /* most given by position; 0: total */
+} atomics_argspec;
+
+/* Vectorcall arguments to out[0 .. spec->total), NULL where omitted. */
+int atomics_parse_args(const atomics_argspec *spec, PyObject *const *args,
+                       Py_ssize_t nargs, PyObject *kwnames, PyObject **out);
+
+/* Keyword-only parsing for constructors (tuple + dict). */
+int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,
+                         const char *const *names, int required, PyObject **out);
+
+/* Width from a constructor argument (TypeError if not an int). */
+int atomics_parse_width(PyObject *arg, Py_ssize_t *out);
+/* bool() of a constructor flag. */
+int atomics_parse_flag(PyObject *arg, const char *name, int *out);
+
+/* "AtomicInt" for atomics.base.AtomicInt */
+static inline const char *atomics_type_name(PyTypeObject *tp) {
+    const char *dot = strrchr(tp->tp_name, '.');
+    return dot ? dot + 1 : tp->tp_name;
+}
+
+/* str()/repr() text shared by objects and views. */
+PyObject *atomics_object_repr(AtomicObject *self);
+
+#endif /* ATOMICS_EXT_H */

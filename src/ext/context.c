@@ -1,0 +1,304 @@
+/* context.c: the view contexts (atomics.ctx). A context takes the buffer
+ * export when it is made, hands out one view at __enter__, and gives the
+ * export back exactly once, at release() or __exit__ (or when it dies).
+ *
+ * The phase lives in the low bits of `state` and moves only forward, by
+ * compare-and-swap, so racing threads agree on a single winner:
+ *     FRESH --__enter__--> OPEN --__exit__--> RELEASED
+ *     FRESH --release()/__exit__--> RELEASED
+ * On free-threaded builds the rest of `state` counts operations running on
+ * the view; the winner that releases waits for them to finish first, so no
+ * operation ever touches memory the exporter has taken back. */
+#include "atomics_ext.h"
+
+#include <sched.h>
+
+static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
+    (void)args, (void)kwargs;
+    return tp->tp_alloc(tp, 0);
+}
+
+/* Takes the export of `buffer` and resolves the view's operations. */
+static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
+                     unsigned flags) {
+    if (!PyObject_CheckBuffer(buffer)) {
+        PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
+                     Py_TYPE(buffer)->tp_name);
+        return -1;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(buffer, &view, PyBUF_RECORDS_RO) < 0)
+        return -1;
+    if (!PyBuffer_IsContiguous(&view, 'A')) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_BufferError, "'buffer' must be contiguous");
+        return -1;
+    }
+    int readonly = view.readonly != 0;
+    const atomics_ops *ops = atomics_resolve(st, view.buf, view.len, readonly);
+    if (ops == NULL) {
+        PyBuffer_Release(&view);
+        return -1;
+    }
+    PyTypeObject *view_type;
+    switch (kind) {
+    case KIND_ANY: view_type = st->AtomicView; break;
+    case KIND_BYTES: view_type = st->AtomicBytesView; break;
+    default:
+        if (PyType_IsSubtype(Py_TYPE(ctx), st->AtomicIntViewContext))
+            view_type = st->AtomicIntView;
+        else if (PyType_IsSubtype(Py_TYPE(ctx), st->AtomicUintViewContext))
+            view_type = st->AtomicUintView;
+        else
+            view_type = st->AtomicIntegralView;
+    }
+    ctx->buffer = view;
+    ctx->addr = view.buf;
+    ctx->width = (uint8_t)view.len;
+    ctx->kind = (uint8_t)kind;
+    ctx->flags = (uint8_t)(flags | (readonly ? AF_READONLY : 0));
+    ctx->ops = ops;
+    ctx->view_type = view_type;
+    __atomic_store_n(&ctx->init, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
+                              unsigned flags) {
+    atomics_ctx *ctx = (atomics_ctx *)tp->tp_alloc(tp, 0);
+    if (ctx == NULL)
+        return NULL;
+    ctx->init = 2; /* claimed */
+    if (ctx_setup(st, ctx, buffer, kind, flags) < 0) {
+        Py_DECREF(ctx);
+        return NULL;
+    }
+    return (PyObject *)ctx;
+}
+
+/* __init__ runs once: 0 -> 2 (claimed) -> 1 (ready). */
+static int ctx_claim(atomics_ctx *ctx) {
+    uint8_t expected = 0;
+    if (__atomic_compare_exchange_n(&ctx->init, &expected, 2, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%.100s object cannot be re-initialised.",
+                 atomics_type_name(Py_TYPE(ctx)));
+    return -1;
+}
+
+static int ctx_init_with(atomics_ctx *ctx, int kind, unsigned flags, PyObject *buffer) {
+    if (ctx_claim(ctx) < 0)
+        return -1;
+    if (ctx_setup(atomics_state_of((PyObject *)ctx), ctx, buffer, kind, flags) < 0) {
+        __atomic_store_n(&ctx->init, 0, __ATOMIC_RELEASE);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *const names_any[] = {"buffer", "is_integral", "is_signed", NULL};
+static const char *const names_integral[] = {"buffer", "is_signed", NULL};
+static const char *const names_buffer[] = {"buffer", NULL};
+
+static int AtomicViewContext_init(atomics_ctx *ctx, PyObject *args, PyObject *kwargs) {
+    PyObject *a[3];
+    int integral, is_signed;
+    if (atomics_parse_kwargs("AtomicViewContext", args, kwargs, names_any, 3, a) < 0 ||
+        atomics_parse_flag(a[1], "is_integral", &integral) < 0 ||
+        atomics_parse_flag(a[2], "is_signed", &is_signed) < 0)
+        return -1;
+    return ctx_init_with(ctx, KIND_ANY, (integral ? AF_INTEGRAL : 0) | (is_signed ? AF_SIGNED : 0),
+                         a[0]);
+}
+
+static int AtomicIntegralViewContext_init(atomics_ctx *ctx, PyObject *args, PyObject *kwargs) {
+    PyObject *a[2];
+    int is_signed;
+    if (atomics_parse_kwargs("AtomicIntegralViewContext", args, kwargs, names_integral, 2, a) < 0 ||
+        atomics_parse_flag(a[1], "is_signed", &is_signed) < 0)
+        return -1;
+    return ctx_init_with(ctx, is_signed ? KIND_INT : KIND_UINT,
+                         AF_INTEGRAL | (is_signed ? AF_SIGNED : 0), a[0]);
+}
+
+#define ATOMICS_BUFFER_INIT_(Name, KIND, FLAGS)                                       \
+    static int Name##_init(atomics_ctx *ctx, PyObject *args, PyObject *kwargs) {      \
+        PyObject *a[1];                                                               \
+        if (atomics_parse_kwargs(#Name, args, kwargs, names_buffer, 1, a) < 0)        \
+            return -1;                                                                \
+        return ctx_init_with(ctx, KIND, FLAGS, a[0]);                                 \
+    }
+ATOMICS_BUFFER_INIT_(AtomicBytesViewContext, KIND_BYTES, 0)
+ATOMICS_BUFFER_INIT_(AtomicIntViewContext, KIND_INT, AF_INTEGRAL | AF_SIGNED)
+ATOMICS_BUFFER_INIT_(AtomicUintViewContext, KIND_UINT, AF_INTEGRAL)
+#undef ATOMICS_BUFFER_INIT_
+
+static int ctx_ready(atomics_ctx *ctx) {
+    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) == 1)
+        return 0;
+    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised",
+                 atomics_type_name(Py_TYPE(ctx)));
+    return -1;
+}
+
+/* Moves the phase from one of `from` (a bit set of phases) to `to`; returns
+ * the phase seen, which is the old one when the move was made. */
+static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *moved) {
+    uint32_t s = __atomic_load_n(&ctx->state, __ATOMIC_RELAXED);
+    for (;;) {
+        unsigned phase = s & CTX_PHASE;
+        if (!(from & (1u << phase))) {
+            *moved = 0;
+            return phase;
+        }
+        if (__atomic_compare_exchange_n(&ctx->state, &s, (s & ~CTX_PHASE) | to, 1,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            *moved = 1;
+            return phase;
+        }
+    }
+}
+
+/* Run by the one thread that moved the phase to RELEASED. */
+static void ctx_give_back(atomics_ctx *ctx) {
+#ifdef Py_GIL_DISABLED
+    /* operations in flight never block, so this wait is short */
+    for (unsigned spins = 0; __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) >= CTX_USER; spins++)
+        if (spins > 64)
+            sched_yield();
+#endif
+    PyBuffer_Release(&ctx->buffer);
+}
+
+static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
+    (void)unused;
+    if (ctx_ready(ctx) < 0)
+        return NULL;
+    int moved;
+    unsigned phase = ctx_move(ctx, 1u << CTX_FRESH, CTX_OPEN, &moved);
+    if (!moved) {
+        PyErr_SetString(PyExc_ValueError, phase == CTX_OPEN
+                                              ? "Cannot open context multiple times."
+                                              : "Cannot open context after calling 'release'.");
+        return NULL;
+    }
+    return atomics_new_view(ctx);
+}
+
+static PyObject *ctx_exit(atomics_ctx *ctx, PyObject *const *args, Py_ssize_t nargs) {
+    (void)args, (void)nargs; /* exception type, value, traceback: never suppressed */
+    if (ctx_ready(ctx) < 0)
+        return NULL;
+    int moved;
+    ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
+    if (moved)
+        ctx_give_back(ctx);
+    Py_RETURN_NONE;
+}
+
+static PyObject *ctx_release(atomics_ctx *ctx, PyObject *unused) {
+    (void)unused;
+    if (ctx_ready(ctx) < 0)
+        return NULL;
+    int moved;
+    unsigned phase = ctx_move(ctx, 1u << CTX_FRESH, CTX_RELEASED, &moved);
+    if (moved)
+        ctx_give_back(ctx);
+    else if (phase == CTX_OPEN) {
+        PyErr_SetString(PyExc_ValueError, "Cannot call 'release' while context is open.");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static void ctx_dealloc(atomics_ctx *ctx) {
+    PyTypeObject *tp = Py_TYPE(ctx);
+    /* a view keeps its context alive, so nothing can be using the buffer */
+    if (ctx->init == 1 && (ctx->state & CTX_PHASE) != CTX_RELEASED)
+        PyBuffer_Release(&ctx->buffer);
+    tp->tp_free(ctx);
+    Py_DECREF(tp);
+}
+
+static PyObject *ctx_repr(atomics_ctx *ctx) {
+    static const char *const phases[] = {"not entered", "open", "released", "?"};
+    const char *name = atomics_type_name(Py_TYPE(ctx));
+    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) != 1)
+        return PyUnicode_FromFormat("<%s (uninitialised)>", name);
+    return PyUnicode_FromFormat("<%s width=%d readonly=%s (%s)>", name, (int)ctx->width,
+                                (ctx->flags & AF_READONLY) ? "True" : "False",
+                                phases[__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE]);
+}
+
+static PyObject *ctx_no_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PyErr_Format(PyExc_TypeError,
+                 "cannot copy or pickle '%.100s' objects: they hold a buffer export",
+                 atomics_type_name(Py_TYPE(self)));
+    return NULL;
+}
+
+static PyObject *ctx_no_copy_arg(PyObject *self, PyObject *arg) {
+    (void)arg;
+    return ctx_no_copy(self, NULL);
+}
+
+static PyMethodDef ctx_methods[] = {
+    {"__enter__", (PyCFunction)ctx_enter, METH_NOARGS,
+     "__enter__($self, /)\n--\n\nOpen the context and return its atomic view."},
+    {"__exit__", (PyCFunction)(void (*)(void))ctx_exit, METH_FASTCALL,
+     "__exit__($self, /, *args)\n--\n\nRelease the buffer. Exceptions are not suppressed."},
+    {"release", (PyCFunction)ctx_release, METH_NOARGS,
+     "release($self, /)\n--\n\nRelease the buffer without opening the context."},
+    {"__copy__", (PyCFunction)ctx_no_copy, METH_NOARGS, "Contexts cannot be copied."},
+    {"__deepcopy__", (PyCFunction)ctx_no_copy_arg, METH_O, "Contexts cannot be copied."},
+    {"__reduce__", (PyCFunction)ctx_no_copy, METH_NOARGS, "Contexts cannot be pickled."},
+    {"__reduce_ex__", (PyCFunction)ctx_no_copy_arg, METH_O, "Contexts cannot be pickled."},
+    {NULL, NULL, 0, NULL}};
+
+typedef struct {
+    const char *name;
+    const char *doc;
+    initproc init;
+    int parent; /* index into the family, or -1 */
+} ctx_info;
+
+static const ctx_info ctx_classes[] = {
+    {"atomics.ctx.AtomicViewContext", "Context of an atomic ANY view of a buffer.",
+     (initproc)AtomicViewContext_init, -1},
+    {"atomics.ctx.AtomicIntegralViewContext", "Context of an atomic INTEGRAL view of a buffer.",
+     (initproc)AtomicIntegralViewContext_init, 0},
+    {"atomics.ctx.AtomicBytesViewContext", "Context of an atomic BYTES view of a buffer.",
+     (initproc)AtomicBytesViewContext_init, 0},
+    {"atomics.ctx.AtomicIntViewContext", "Context of an atomic INT view of a buffer.",
+     (initproc)AtomicIntViewContext_init, 1},
+    {"atomics.ctx.AtomicUintViewContext", "Context of an atomic UINT view of a buffer.",
+     (initproc)AtomicUintViewContext_init, 1},
+};
+
+int atomics_add_context_types(PyObject *module, atomics_state *st) {
+    PyTypeObject **out[5] = {&st->AtomicViewContext, &st->AtomicIntegralViewContext,
+                             &st->AtomicBytesViewContext, &st->AtomicIntViewContext,
+                             &st->AtomicUintViewContext};
+    for (int i = 0; i < 5; i++) {
+        const ctx_info *info = &ctx_classes[i];
+        PyType_Slot slots[] = {{Py_tp_doc, (void *)info->doc},
+                               {Py_tp_new, (void *)ctx_new},
+                               {Py_tp_init, (void *)info->init},
+                               {Py_tp_dealloc, (void *)ctx_dealloc},
+                               {Py_tp_repr, (void *)ctx_repr},
+                               {Py_tp_methods, (void *)ctx_methods},
+                               {0, NULL}};
+        PyType_Spec spec = {info->name, (int)sizeof(atomics_ctx), 0,
+                            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+        PyObject *bases = info->parent < 0 ? NULL : PyTuple_Pack(1, (PyObject *)*out[info->parent]);
+        if (info->parent >= 0 && bases == NULL)
+            return -1;
+        *out[i] = (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, bases);
+        Py_XDECREF(bases);
+        if (*out[i] == NULL || PyModule_AddType(module, *out[i]) < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,403 @@
+/* convert.c: Python values to raw memory and back, memory-order arguments,
+ * the one argument parser every operation shares, and the exceptions the
+ * binding raises. */
+#include "atomics_ext.h"
+
+/* ---- integers ---------------------------------------------------------------- */
+
+/* Values travel as native-endian bytes: the low `width` bytes of a 128-bit
+ * integer on little-endian machines, the high ones on big-endian. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define RAW_OFFSET(width) 0
+#else
+#define RAW_OFFSET(width) (16 - (width))
+#endif
+
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+static void put_u128(unsigned char raw[16], u128 v, unsigned width) {
+    memcpy(raw, (const unsigned char *)&v + RAW_OFFSET(width), width);
+}
+
+static u128 get_u128(const unsigned char raw[16], unsigned width, int is_signed) {
+    u128 v = 0;
+    memcpy((unsigned char *)&v + RAW_OFFSET(width), raw, width);
+    if (is_signed && width < 16 && (v >> (8 * width - 1)) & 1)
+        v |= ~(u128)0 << (8 * width); /* sign-extend */
+    return v;
+}
+
+static int raise_too_big(void) {
+    PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+    return -1;
+}
+
+static int raise_negative(void) {
+    PyErr_SetString(PyExc_OverflowError, "can't convert negative int to unsigned");
+    return -1;
+}
+
+/* Values beyond 64 bits, for widths 9 to 16: split into two 64-bit halves. */
+static int wide_to_u128(PyObject *value, int is_signed, u128 *out) {
+    PyObject *mask = NULL, *lo_obj = NULL, *sixty_four = NULL, *hi_obj = NULL;
+    int rc = -1;
+    if (!(mask = PyLong_FromUnsignedLongLong(~0ULL)) ||
+        !(lo_obj = PyNumber_And(value, mask)) || !(sixty_four = PyLong_FromLong(64)) ||
+        !(hi_obj = PyNumber_Rshift(value, sixty_four)))
+        goto done;
+    unsigned long long lo = PyLong_AsUnsignedLongLong(lo_obj);
+    if (lo == (unsigned long long)-1 && PyErr_Occurred())
+        goto done;
+    u128 hi;
+    int overflow;
+    long long shi = PyLong_AsLongLongAndOverflow(hi_obj, &overflow);
+    if (shi == -1 && PyErr_Occurred())
+        goto done;
+    if (overflow < 0 || (overflow > 0 && is_signed)) {
+        raise_too_big();
+        goto done;
+    }
+    if (overflow > 0) { /* unsigned, high half >= 2**63 */
+        unsigned long long uhi = PyLong_AsUnsignedLongLong(hi_obj);
+        if (uhi == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            raise_too_big();
+            goto done;
+        }
+        hi = uhi;
+    } else {
+        hi = (u128)(i128)shi;
+    }
+    *out = (hi << 64) | lo;
+    rc = 0;
+done:
+    Py_XDECREF(mask);
+    Py_XDECREF(lo_obj);
+    Py_XDECREF(sixty_four);
+    Py_XDECREF(hi_obj);
+    return rc;
+}
+
+static int int_to_raw(PyObject *value, unsigned width, int is_signed, const char *argname,
+                      unsigned char raw[16]) {
+    if (!PyLong_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "'%s' must be an int, not %.100s", argname,
+                     Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    int overflow;
+    long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (small == -1 && PyErr_Occurred())
+        return -1;
+    u128 v;
+    if (overflow == 0) {
+        if (!is_signed && small < 0)
+            return raise_negative();
+        v = (u128)(i128)small;
+    } else if (overflow < 0 && !is_signed) {
+        return raise_negative();
+    } else if (width <= 8) {
+        if (overflow < 0 || is_signed || width < 8)
+            return raise_too_big();
+        unsigned long long u = PyLong_AsUnsignedLongLong(value);
+        if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return raise_too_big();
+        }
+        v = u;
+    } else if (wide_to_u128(value, is_signed, &v) < 0) {
+        return -1;
+    }
+    /* range check at the object's width and signedness */
+    if (width < 16) {
+        unsigned bits = 8 * width;
+        if (is_signed) {
+            i128 s = (i128)v, lim = (i128)1 << (bits - 1);
+            if (s < -lim || s >= lim)
+                return raise_too_big();
+        } else if (v >> bits) {
+            return raise_too_big();
+        }
+    }
+    put_u128(raw, v, width);
+    return 0;
+}
+
+static PyObject *raw_to_int(const unsigned char raw[16], unsigned width, int is_signed) {
+    u128 v = get_u128(raw, width, is_signed);
+    if (is_signed) {
+        i128 s = (i128)v;
+        if (s >= INT64_MIN && s <= INT64_MAX)
+            return PyLong_FromLongLong((long long)s);
+    } else if (v <= UINT64_MAX) {
+        return PyLong_FromUnsignedLongLong((unsigned long long)v);
+    }
+    /* beyond 64 bits: high half << 64 | low half */
+    PyObject *hi = NULL, *sixty_four = NULL, *shifted = NULL, *lo = NULL, *result = NULL;
+    if (is_signed)
+        hi = PyLong_FromLongLong((long long)((i128)v >> 64));
+    else
+        hi = PyLong_FromUnsignedLongLong((unsigned long long)(v >> 64));
+    if (hi && (sixty_four = PyLong_FromLong(64)) &&
+        (shifted = PyNumber_Lshift(hi, sixty_four)) &&
+        (lo = PyLong_FromUnsignedLongLong((unsigned long long)v)))
+        result = PyNumber_Or(shifted, lo);
+    Py_XDECREF(hi);
+    Py_XDECREF(sixty_four);
+    Py_XDECREF(shifted);
+    Py_XDECREF(lo);
+    return result;
+}
+
+/* ---- bytes ------------------------------------------------------------------------ */
+
+static int bytes_to_raw(PyObject *value, unsigned width, const char *argname,
+                        unsigned char raw[16]) {
+    if (PyBytes_Check(value)) {
+        if (PyBytes_GET_SIZE(value) != (Py_ssize_t)width)
+            goto wrong_length;
+        memcpy(raw, PyBytes_AS_STRING(value), width);
+        return 0;
+    }
+    if (!PyObject_CheckBuffer(value)) {
+        PyErr_Format(PyExc_TypeError, "'%s' must be a bytes-like object, not %.100s", argname,
+                     Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(value, &view, PyBUF_C_CONTIGUOUS) < 0)
+        return -1;
+    int ok = view.len == (Py_ssize_t)width;
+    if (ok)
+        memcpy(raw, view.buf, width);
+    PyBuffer_Release(&view);
+    if (ok)
+        return 0;
+wrong_length:
+    PyErr_Format(PyExc_ValueError, "'%s' must be exactly %u bytes long", argname, width);
+    return -1;
+}
+
+int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
+                   unsigned char raw[16]) {
+    if (self->kind == KIND_BYTES)
+        return bytes_to_raw(value, self->width, argname, raw);
+    return int_to_raw(value, self->width, self->kind == KIND_INT, argname, raw);
+}
+
+PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]) {
+    if (self->kind == KIND_BYTES)
+        return PyBytes_FromStringAndSize((const char *)raw, self->width);
+    return raw_to_int(raw, self->width, self->kind == KIND_INT);
+}
+
+/* ---- memory orders ------------------------------------------------------------- */
+
+int atomics_parse_order(PyObject *arg, atomics_order *out) {
+    if (arg == NULL) {
+        *out = ATOMICS_SEQ_CST;
+        return 0;
+    }
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "memory order must be a MemoryOrder or an int, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(arg, &overflow);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    /* CONSUME (1) is deliberately not one of the Python MemoryOrders */
+    if (overflow || !atomics_is_valid_order((int)v) || v == ATOMICS_CONSUME) {
+        PyErr_Format(PyExc_ValueError, "%R is not a valid MemoryOrder", arg);
+        return -1;
+    }
+    *out = (atomics_order)v;
+    return 0;
+}
+
+/* ---- exceptions -------------------------------------------------------------------- */
+
+int atomics_raise_released(void) {
+    PyErr_SetString(PyExc_ValueError,
+                    "the view has been released (its context was exited or released)");
+    return -1;
+}
+
+/* Instantiates one of the Python-level exceptions and raises it. */
+static void raise_new(PyObject *exc_type, PyObject *args /* stolen */) {
+    if (args == NULL)
+        return;
+    PyObject *exc = PyObject_Call(exc_type, args, NULL);
+    Py_DECREF(args);
+    if (exc) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
+}
+
+static PyObject *enum_member(PyObject *enum_type, long value) {
+    return PyObject_CallFunction(enum_type, "l", value);
+}
+
+PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op) {
+    if (!(__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT)) {
+        PyErr_Format(PyExc_ValueError, "%.100s object is not initialised",
+                     Py_TYPE(self)->tp_name);
+        return NULL;
+    }
+    if (atomics_op_begin(self) < 0)
+        return NULL; /* a released view: ValueError */
+    atomics_op_end(self);
+    atomics_state *st = atomics_state_of((PyObject *)self);
+    PyObject *optype = enum_member(st->OpType, op);
+    if (optype)
+        raise_new(st->UnsupportedOperationException,
+                  Py_BuildValue("(NiO)", optype, (int)self->width,
+                                (self->flags & AF_READONLY) ? Py_True : Py_False));
+    return NULL;
+}
+
+PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order, int is_fail) {
+    atomics_state *st = atomics_state_of(self);
+    PyObject *optype = enum_member(st->OpType, op);
+    PyObject *mo = optype ? enum_member(st->MemoryOrder, order) : NULL;
+    if (mo)
+        raise_new(st->MemoryOrderError,
+                  Py_BuildValue("(OOO)", optype, mo, is_fail ? Py_True : Py_False));
+    Py_XDECREF(optype);
+    Py_XDECREF(mo);
+    return NULL;
+}
+
+int atomics_raise_width(atomics_state *st, Py_ssize_t width, int readonly) {
+    raise_new(st->UnsupportedWidthException,
+              Py_BuildValue("(nO)", width, readonly ? Py_True : Py_False));
+    return -1;
+}
+
+/* ---- arguments ------------------------------------------------------------------------ */
+
+static int keyword_index(const atomics_argspec *spec, PyObject *key) {
+    for (int i = 0; i < spec->total; i++) {
+        if (PyUnicode_CompareWithASCIIString(key, spec->names[i]) == 0)
+            return i;
+        if (spec->aliases[i] && PyUnicode_CompareWithASCIIString(key, spec->aliases[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+int atomics_parse_args(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
+                       PyObject *kwnames, PyObject **out) {
+    int positional = spec->positional ? spec->positional : spec->total;
+    if (nargs > positional) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %d positional argument%s (%zd given)",
+                     spec->fname, positional, positional == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    for (int i = 0; i < spec->total; i++)
+        out[i] = i < nargs ? args[i] : NULL;
+    if (kwnames != NULL) {
+        Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
+        for (Py_ssize_t k = 0; k < nkw; k++) {
+            PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+            int i = keyword_index(spec, key);
+            if (i < 0) {
+                PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
+                             spec->fname, key);
+                return -1;
+            }
+            if (out[i] != NULL) {
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
+                             spec->fname, spec->names[i]);
+                return -1;
+            }
+            out[i] = args[nargs + k];
+        }
+    }
+    for (int i = 0; i < spec->required; i++) {
+        if (out[i] == NULL) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", spec->fname,
+                         spec->names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,
+                         const char *const *names, int required, PyObject **out) {
+    int n = 0;
+    while (names[n])
+        n++;
+    Py_ssize_t nargs = args ? PyTuple_GET_SIZE(args) : 0;
+    if (nargs > n) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %d arguments (%zd given)", fname, n,
+                     nargs);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        out[i] = i < nargs ? PyTuple_GET_ITEM(args, i) : NULL;
+    if (kwargs) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(kwargs, &pos, &key, &value)) {
+            int i = -1;
+            for (int j = 0; j < n && i < 0; j++)
+                if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, names[j]) == 0)
+                    i = j;
+            if (i < 0) {
+                PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%S'",
+                             fname, key);
+                return -1;
+            }
+            if (out[i]) {
+                PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'",
+                             fname, names[i]);
+                return -1;
+            }
+            out[i] = value;
+        }
+    }
+    for (int i = 0; i < required; i++) {
+        if (!out[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", fname,
+                         names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int atomics_parse_width(PyObject *arg, Py_ssize_t *out) {
+    if (!PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "'width' must be an int, not %.100s", Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    int overflow;
+    long long w = PyLong_AsLongLongAndOverflow(arg, &overflow);
+    if (w == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow < 0 || (!overflow && w < 0)) {
+        PyErr_SetString(PyExc_ValueError, "Negative width");
+        return -1;
+    }
+    /* anything wider than 16 is just unsupported; clamp so it stays printable */
+    *out = (overflow || w > PY_SSIZE_T_MAX) ? PY_SSIZE_T_MAX : (Py_ssize_t)w;
+    return 0;
+}
+
+int atomics_parse_flag(PyObject *arg, const char *name, int *out) {
+    if (!PyBool_Check(arg) && !PyLong_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "'%s' must be a bool, not %.100s", name,
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    int v = PyObject_IsTrue(arg);
+    if (v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
