@@ -225,7 +225,7 @@ static PyObject *m_load(METHOD_ARGS) {
     unsigned char ret[16];
     GET_FN(self, load, LOAD, fn);
     PARSE(spec_order, "load", argv);
-    if (atomics_parse_order(argv[0], &mo) < 0)
+    if (atomics_parse_order(argv[0], "order", &mo) < 0)
         return NULL;
     if (!atomics_is_valid_load_order(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_LOAD, mo, 0);
@@ -243,7 +243,7 @@ static PyObject *m_store(METHOD_ARGS) {
     unsigned char desired[16];
     GET_FN(self, store, STORE, fn);
     PARSE(spec_desired, "store", argv);
-    if (atomics_parse_order(argv[1], &mo) < 0)
+    if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
     if (!atomics_is_valid_store_order(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_STORE, mo, 0);
@@ -261,7 +261,7 @@ static PyObject *m_exchange(METHOD_ARGS) {
     unsigned char desired[16], ret[16];
     GET_FN(self, exchange, EXCHANGE, fn);
     PARSE(spec_desired, "exchange", argv);
-    if (atomics_parse_order(argv[1], &mo) < 0 ||
+    if (atomics_parse_order(argv[1], "order", &mo) < 0 ||
         atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
         return NULL;
     fn(self->addr, desired, ret, mo);
@@ -273,7 +273,8 @@ static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op o
                          PyObject *const *argv) {
     atomics_order succ, fail;
     unsigned char expected[16], desired[16];
-    if (atomics_parse_order(argv[2], &succ) < 0 || atomics_parse_order(argv[3], &fail) < 0)
+    if (atomics_parse_order(argv[2], "success", &succ) < 0 ||
+        atomics_parse_order(argv[3], "failure", &fail) < 0)
         return NULL;
     if (!atomics_is_valid_fail_order(succ, fail))
         return atomics_raise_order((PyObject *)self, op, fail, 1);
@@ -344,7 +345,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
     unsigned index;
     GET_FN(self, bit_test, BIT_TEST, fn);
     PARSE(spec_index, "bit_test", argv);
-    if (atomics_parse_order(argv[1], &mo) < 0)
+    if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
     if (!atomics_is_valid_load_order(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_BIT_TEST, mo, 0);
@@ -364,7 +365,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned index;                                                               \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(spec_index, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)     \
             return NULL;                                                              \
         int r = fn(self->addr, index, mo);                                            \
@@ -381,7 +382,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned char value[16];                                                      \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(spec_value, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
@@ -399,7 +400,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned char value[16], ret[16];                                             \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(spec_value, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], &mo) < 0 ||                                  \
+        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
@@ -416,7 +417,8 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_order mo;                                                             \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(spec_order, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], &mo) < 0 || atomics_op_begin(self) < 0)      \
+        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
+            atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, mo);                                                           \
         atomics_op_end(self);                                                         \
@@ -432,7 +434,8 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned char ret[16];                                                        \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(spec_order, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], &mo) < 0 || atomics_op_begin(self) < 0)      \
+        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
+            atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, ret, mo);                                                      \
         atomics_op_end(self);                                                         \

@@ -71,7 +71,8 @@ typedef struct {
 } AtomicObject;
 
 /* Context phases. The low two bits of `state`; on free-threaded builds the
- * rest counts operations in progress on the view (ATOMICS_CTX_USER each). */
+ * rest counts operations in progress on the view from threads other than
+ * the owner (CTX_USER each). */
 #define CTX_FRESH 0u
 #define CTX_OPEN 1u
 #define CTX_RELEASED 2u
@@ -85,6 +86,12 @@ struct atomics_ctx {
     uint8_t kind;
     uint8_t flags; /* AF_READONLY | AF_SIGNED | AF_INTEGRAL */
     uint8_t init;  /* __init__ has run */
+#ifdef Py_GIL_DISABLED
+    /* The thread that opened the context marks its operations here with
+     * plain stores instead of read-modify-writes (see atomics_op_begin). */
+    uintptr_t owner;
+    uint32_t owner_busy;
+#endif
     unsigned char *addr;
     const atomics_ops *ops;
     PyTypeObject *view_type;
@@ -94,15 +101,33 @@ struct atomics_ctx {
 /* Raises ValueError for a view whose context is no longer open. */
 int atomics_raise_released(void);
 
+#ifdef Py_GIL_DISABLED
+/* Non-zero once membarrier(2) is registered: the owner fast path relies on
+ * it (context.c). Set once at import, identical in every interpreter. */
+extern int atomics_have_membarrier;
+void atomics_register_membarrier(void);
+#endif
+
 /* Brackets every operation on the object's memory. For owned objects both
- * are free. For views, begin fails once the context is released; on
- * free-threaded builds it also counts the operation so release() waits for
- * it before it gives the buffer back. */
+ * are free. For views, begin fails once the context is released. On
+ * free-threaded builds an operation also announces itself, so that release()
+ * waits for it before giving the buffer back: the thread that opened the
+ * context with a plain store to owner_busy (an asymmetric Dekker handshake:
+ * the releasing thread pays with a process-wide membarrier instead), any
+ * other thread with an atomic add on the shared state. */
 static inline int atomics_op_begin(AtomicObject *self) {
     atomics_ctx *ctx = self->ctx;
     if (ctx == NULL)
         return 0;
 #ifdef Py_GIL_DISABLED
+    if (ctx->owner == _Py_ThreadId()) {
+        __atomic_store_n(&ctx->owner_busy, 1, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the other half is membarrier() */
+        if ((__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE) == CTX_OPEN)
+            return 0;
+        __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
+        return atomics_raise_released();
+    }
     uint32_t s = __atomic_add_fetch(&ctx->state, CTX_USER, __ATOMIC_SEQ_CST);
     if ((s & CTX_PHASE) == CTX_OPEN)
         return 0;
@@ -116,8 +141,13 @@ static inline int atomics_op_begin(AtomicObject *self) {
 
 static inline void atomics_op_end(AtomicObject *self) {
 #ifdef Py_GIL_DISABLED
-    if (self->ctx != NULL)
-        __atomic_sub_fetch(&self->ctx->state, CTX_USER, __ATOMIC_RELEASE);
+    atomics_ctx *ctx = self->ctx;
+    if (ctx == NULL)
+        return;
+    if (ctx->owner == _Py_ThreadId())
+        __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
+    else
+        __atomic_sub_fetch(&ctx->state, CTX_USER, __ATOMIC_RELEASE);
 #else
     (void)self;
 #endif
@@ -157,8 +187,8 @@ int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
 PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]);
 
 /* A memory order argument (NULL: SEQ_CST) to its value; raises TypeError or
- * ValueError for what is no MemoryOrder. */
-int atomics_parse_order(PyObject *arg, atomics_order *out);
+ * ValueError, naming `argname`, for what is no MemoryOrder. */
+int atomics_parse_order(PyObject *arg, const char *argname, atomics_order *out);
 
 /* Raises UnsupportedOperationException, or ValueError if the object is
  * released or not initialised. */

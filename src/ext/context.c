@@ -12,6 +12,35 @@
 #include "atomics_ext.h"
 
 #include <sched.h>
+#ifdef Py_GIL_DISABLED
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int atomics_have_membarrier;
+
+/* Registers this process for expedited membarrier(2), once; without it the
+ * owner fast path stays off and every thread counts on the shared state. */
+void atomics_register_membarrier(void) {
+#if defined(SYS_membarrier)
+    if (__atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE))
+        return;
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        __atomic_store_n(&atomics_have_membarrier, 1, __ATOMIC_RELEASE);
+#endif
+}
+
+/* Makes the owner's plain announcement visible before we read it (or makes
+ * it see our RELEASED): a full barrier on every running thread of the
+ * process. */
+static void barrier_all_threads(void) {
+#if defined(SYS_membarrier)
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return;
+#endif
+    Py_FatalError("atomics: membarrier failed after registration");
+}
+#endif
 
 static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
     (void)args, (void)kwargs;
@@ -163,8 +192,12 @@ static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *move
 /* Run by the one thread that moved the phase to RELEASED. */
 static void ctx_give_back(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
+    if (ctx->owner != 0 && ctx->owner != _Py_ThreadId())
+        barrier_all_threads();
     /* operations in flight never block, so this wait is short */
-    for (unsigned spins = 0; __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) >= CTX_USER; spins++)
+    for (unsigned spins = 0; __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) >= CTX_USER ||
+                             __atomic_load_n(&ctx->owner_busy, __ATOMIC_ACQUIRE);
+         spins++)
         if (spins > 64)
             sched_yield();
 #endif
@@ -183,6 +216,10 @@ static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
                                               : "Cannot open context after calling 'release'.");
         return NULL;
     }
+#ifdef Py_GIL_DISABLED
+    /* no view exists yet, so nobody reads owner before this store */
+    ctx->owner = __atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE) ? _Py_ThreadId() : 0;
+#endif
     return atomics_new_view(ctx);
 }
 

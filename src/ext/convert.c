@@ -194,14 +194,14 @@ PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]
 
 /* ---- memory orders ------------------------------------------------------------- */
 
-int atomics_parse_order(PyObject *arg, atomics_order *out) {
+int atomics_parse_order(PyObject *arg, const char *argname, atomics_order *out) {
     if (arg == NULL) {
         *out = ATOMICS_SEQ_CST;
         return 0;
     }
     if (!PyLong_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "memory order must be a MemoryOrder or an int, not %.100s",
-                     Py_TYPE(arg)->tp_name);
+        PyErr_Format(PyExc_TypeError, "'%s' must be a MemoryOrder or an int, not %.100s",
+                     argname, Py_TYPE(arg)->tp_name);
         return -1;
     }
     int overflow;
@@ -210,7 +210,7 @@ int atomics_parse_order(PyObject *arg, atomics_order *out) {
         return -1;
     /* CONSUME (1) is deliberately not one of the Python MemoryOrders */
     if (overflow || !atomics_is_valid_order((int)v) || v == ATOMICS_CONSUME) {
-        PyErr_Format(PyExc_ValueError, "%R is not a valid MemoryOrder", arg);
+        PyErr_Format(PyExc_ValueError, "'%s': %R is not a valid MemoryOrder", argname, arg);
         return -1;
     }
     *out = (atomics_order)v;

@@ -162,6 +162,9 @@ static int module_exec(PyObject *module) {
     if (atomics_add_object_types(module, st) < 0 || atomics_add_context_types(module, st) < 0 ||
         atomics_add_result_type(module, st) < 0 || atomics_add_alignment_type(module, st) < 0)
         return -1;
+#ifdef Py_GIL_DISABLED
+    atomics_register_membarrier();
+#endif
     if (PyModule_AddIntConstant(module, "FEATURES", (long)atomics_features()) < 0)
         return -1;
     return 0;
