@@ -204,6 +204,11 @@ static inline atomics_u128 bit_mask(unsigned width, unsigned index) {
 /* Defines the 27 entry points of width W as SC PREFIX<op>_W (SC: storage class). */
 #define ATOMICS_DEFINE_BLOCK(SC, P, W)                                                 \
     SC void P##store_##W(void *obj, const void *desired, atomics_order mo) {           \
+        /* a CAS would take CONSUME or ACQUIRE as an acquire-only RMW,                 \
+         * which does not release at all: any order a store does not                   \
+         * accept becomes SEQ_CST, as ATOMICS_SWITCH_STORE does */                     \
+        if (mo != ATOMICS_RELAXED && mo != ATOMICS_RELEASE)                            \
+            mo = ATOMICS_SEQ_CST;                                                      \
         block_rmw(obj, W, RMW_SET, get_value(desired, W), mo);                         \
     }                                                                                  \
     SC void P##load_##W(const void *obj, void *ret, atomics_order mo) {                \
