@@ -93,6 +93,12 @@ static PyObject *alignment_repr(AlignmentObject *self) {
                                 self->width, self->recommended, self->minimum, self->size_within);
 }
 
+/* copy and pickle rebuild it from its width. */
+static PyObject *alignment_reduce(AlignmentObject *self, PyObject *unused) {
+    (void)unused;
+    return Py_BuildValue("(O(n))", (PyObject *)Py_TYPE(self), self->width);
+}
+
 static PyMemberDef alignment_members[] = {
     {"width", T_PYSSIZET, offsetof(AlignmentObject, width), READONLY, "The width in bytes."},
     {"recommended", T_PYSSIZET, offsetof(AlignmentObject, recommended), READONLY,
@@ -116,6 +122,7 @@ static PyMethodDef alignment_methods[] = {
      "is_valid_minimum($self, buffer, /)\n--\n\n"
      "Whether the buffer meets the minimum alignment (and lies inside one block of "
      "size_within bytes, where that is non-zero)."},
+    {"__reduce__", (PyCFunction)alignment_reduce, METH_NOARGS, "For copy and pickle."},
     {NULL, NULL, 0, NULL}};
 
 int atomics_add_alignment_type(PyObject *module, atomics_state *st) {

@@ -200,19 +200,18 @@ static int check_usable(AtomicObject *self) {
             return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
     } while (0)
 
-static const atomics_argspec spec_order = {"", 0, 1, {"order"}, {NULL}};
-static const atomics_argspec spec_value = {"", 1, 2, {"value", "order"}, {NULL}};
-static const atomics_argspec spec_desired = {"", 1, 2, {"desired", "order"}, {NULL}};
-static const atomics_argspec spec_index = {"", 1, 2, {"index", "order"}, {NULL}};
-static const atomics_argspec spec_cmpxchg = {
-    "", 2, 4, {"expected", "desired", "success", "failure"}, {NULL, NULL, "succ", "fail"}};
+/* Parameter lists, named after the method for messages. */
+#define SPEC_ORDER(name) {name, 0, 1, {"order"}, {NULL}, 0}
+#define SPEC_VALUE(name) {name, 1, 2, {"value", "order"}, {NULL}, 0}
+#define SPEC_DESIRED(name) {name, 1, 2, {"desired", "order"}, {NULL}, 0}
+#define SPEC_INDEX(name) {name, 1, 2, {"index", "order"}, {NULL}, 0}
+#define SPEC_CMPXCHG(name)                                                            \
+    {name, 2, 4, {"expected", "desired", "success", "failure"}, {NULL, NULL, "succ", "fail"}, 0}
 
-/* The parser wants the method's name only for messages: copy the spec with it. */
-#define PARSE(spec, name, argv)                                                       \
+#define PARSE(SPEC, name, argv)                                                       \
     do {                                                                              \
-        atomics_argspec s_ = spec;                                                    \
-        s_.fname = name;                                                              \
-        if (atomics_parse_args(&s_, args, nargs, kwnames, argv) < 0)                  \
+        static const atomics_argspec spec_ = SPEC(name);                              \
+        if (atomics_parse_args(&spec_, args, nargs, kwnames, argv) < 0)               \
             return NULL;                                                              \
     } while (0)
 
@@ -224,10 +223,10 @@ static PyObject *m_load(METHOD_ARGS) {
     atomics_order mo;
     unsigned char ret[16];
     GET_FN(self, load, LOAD, fn);
-    PARSE(spec_order, "load", argv);
+    PARSE(SPEC_ORDER, "load", argv);
     if (atomics_parse_order(argv[0], "order", &mo) < 0)
         return NULL;
-    if (!atomics_is_valid_load_order(mo))
+    if (!atomics_load_order_ok(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_LOAD, mo, 0);
     if (atomics_op_begin(self) < 0)
         return NULL;
@@ -242,10 +241,10 @@ static PyObject *m_store(METHOD_ARGS) {
     atomics_order mo;
     unsigned char desired[16];
     GET_FN(self, store, STORE, fn);
-    PARSE(spec_desired, "store", argv);
+    PARSE(SPEC_DESIRED, "store", argv);
     if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
-    if (!atomics_is_valid_store_order(mo))
+    if (!atomics_store_order_ok(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_STORE, mo, 0);
     if (atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
         return NULL;
@@ -260,7 +259,7 @@ static PyObject *m_exchange(METHOD_ARGS) {
     atomics_order mo;
     unsigned char desired[16], ret[16];
     GET_FN(self, exchange, EXCHANGE, fn);
-    PARSE(spec_desired, "exchange", argv);
+    PARSE(SPEC_DESIRED, "exchange", argv);
     if (atomics_parse_order(argv[1], "order", &mo) < 0 ||
         atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
         return NULL;
@@ -308,7 +307,7 @@ static PyObject *m_cmpxchg_weak(METHOD_ARGS) {
     PyObject *argv[4];
     atomics_cmpxchg_fn fn;
     GET_FN(self, cmpxchg_weak, CMPXCHG_WEAK, fn);
-    PARSE(spec_cmpxchg, "cmpxchg_weak", argv);
+    PARSE(SPEC_CMPXCHG, "cmpxchg_weak", argv);
     return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_WEAK, argv);
 }
 
@@ -316,7 +315,7 @@ static PyObject *m_cmpxchg_strong(METHOD_ARGS) {
     PyObject *argv[4];
     atomics_cmpxchg_fn fn;
     GET_FN(self, cmpxchg_strong, CMPXCHG_STRONG, fn);
-    PARSE(spec_cmpxchg, "cmpxchg_strong", argv);
+    PARSE(SPEC_CMPXCHG, "cmpxchg_strong", argv);
     return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_STRONG, argv);
 }
 
@@ -344,10 +343,10 @@ static PyObject *m_bit_test(METHOD_ARGS) {
     atomics_order mo;
     unsigned index;
     GET_FN(self, bit_test, BIT_TEST, fn);
-    PARSE(spec_index, "bit_test", argv);
+    PARSE(SPEC_INDEX, "bit_test", argv);
     if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
-    if (!atomics_is_valid_load_order(mo))
+    if (!atomics_load_order_ok(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_BIT_TEST, mo, 0);
     if (parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)
         return NULL;
@@ -364,7 +363,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_order mo;                                                             \
         unsigned index;                                                               \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(spec_index, #field, argv);                                              \
+        PARSE(SPEC_INDEX, #field, argv);                                              \
         if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)     \
             return NULL;                                                              \
@@ -381,7 +380,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_order mo;                                                             \
         unsigned char value[16];                                                      \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(spec_value, #field, argv);                                              \
+        PARSE(SPEC_VALUE, #field, argv);                                              \
         if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_op_begin(self) < 0)                                               \
@@ -399,7 +398,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_order mo;                                                             \
         unsigned char value[16], ret[16];                                             \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(spec_value, #field, argv);                                              \
+        PARSE(SPEC_VALUE, #field, argv);                                              \
         if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_op_begin(self) < 0)                                               \
@@ -416,7 +415,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_unary_fn fn;                                                          \
         atomics_order mo;                                                             \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(spec_order, #field, argv);                                              \
+        PARSE(SPEC_ORDER, #field, argv);                                              \
         if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
@@ -433,7 +432,7 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         atomics_order mo;                                                             \
         unsigned char ret[16];                                                        \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(spec_order, #field, argv);                                              \
+        PARSE(SPEC_ORDER, #field, argv);                                              \
         if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \

@@ -180,15 +180,78 @@ int atomics_add_alignment_type(PyObject *module, atomics_state *st);
 
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 
-/* A Python value to the object's raw native-endian bytes (16-byte buffer). */
-int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
-                   unsigned char raw[16]);
+/* Values travel as native-endian bytes in a 16-byte buffer; for widths up
+ * to 8 that is the low end of a uint64_t on little-endian machines. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ATOMICS_RAW64_OFFSET(width) 0
+#else
+#define ATOMICS_RAW64_OFFSET(width) (8 - (width))
+#endif
+
+/* The general conversions (any width, any int, bytes-like values). */
+int atomics_to_raw_slow(AtomicObject *self, PyObject *value, const char *argname,
+                        unsigned char raw[16]);
+PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char raw[16]);
+
+/* A Python value to the object's raw native-endian bytes; TypeError,
+ * OverflowError or ValueError when it is not a value of the object. The
+ * common case (an int that fits 64 bits, width <= 8) stays inline. */
+static inline int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
+                                 unsigned char raw[16]) {
+    unsigned width = self->width;
+    if (self->kind != KIND_BYTES && width <= 8 && PyLong_Check(value)) {
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+        if (!overflow && !(v == -1 && PyErr_Occurred())) {
+            int in_range;
+            if (self->kind == KIND_INT)
+                in_range = width == 8 || (v >= -(1LL << (8 * width - 1)) &&
+                                          v < (1LL << (8 * width - 1)));
+            else
+                in_range = v >= 0 && (width == 8 || (unsigned long long)v >> (8 * width) == 0);
+            if (in_range) {
+                uint64_t u = (uint64_t)v;
+                memcpy(raw, (const unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), width);
+                return 0;
+            }
+        }
+        PyErr_Clear(); /* the general path raises the right error */
+    }
+    return atomics_to_raw_slow(self, value, argname, raw);
+}
+
 /* Raw native-endian bytes to a Python value of the object's kind. */
-PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]);
+static inline PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]) {
+    unsigned width = self->width;
+    if (self->kind == KIND_BYTES || width > 8)
+        return atomics_from_raw_slow(self, raw);
+    uint64_t u = 0;
+    memcpy((unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), raw, width);
+    if (self->kind == KIND_UINT)
+        return PyLong_FromUnsignedLongLong(u);
+    if (width < 8 && (u >> (8 * width - 1)) & 1)
+        u |= ~(uint64_t)0 << (8 * width); /* sign-extend */
+    return PyLong_FromLongLong((long long)u);
+}
 
 /* A memory order argument (NULL: SEQ_CST) to its value; raises TypeError or
- * ValueError, naming `argname`, for what is no MemoryOrder. */
-int atomics_parse_order(PyObject *arg, const char *argname, atomics_order *out);
+ * ValueError naming `argname` for what is no MemoryOrder. */
+int atomics_parse_order_slow(PyObject *arg, const char *argname, atomics_order *out);
+static inline int atomics_parse_order(PyObject *arg, const char *argname, atomics_order *out) {
+    if (arg == NULL) {
+        *out = ATOMICS_SEQ_CST;
+        return 0;
+    }
+    return atomics_parse_order_slow(arg, argname, out);
+}
+
+/* Validators for orders already known to be MemoryOrder values. */
+static inline int atomics_store_order_ok(atomics_order mo) {
+    return mo != ATOMICS_ACQUIRE && mo != ATOMICS_ACQ_REL;
+}
+static inline int atomics_load_order_ok(atomics_order mo) {
+    return mo != ATOMICS_RELEASE && mo != ATOMICS_ACQ_REL;
+}
 
 /* Raises UnsupportedOperationException, or ValueError if the object is
  * released or not initialised. */
@@ -211,9 +274,20 @@ typedef struct {
     int positional;                          /* most given by position; 0: total */
 } atomics_argspec;
 
-/* Vectorcall arguments to out[0 .. spec->total), NULL where omitted. */
-int atomics_parse_args(const atomics_argspec *spec, PyObject *const *args,
-                       Py_ssize_t nargs, PyObject *kwnames, PyObject **out);
+/* Vectorcall arguments to out[0 .. spec->total), NULL where omitted. Calls
+ * with positional arguments only never leave this inline part. */
+int atomics_parse_args_slow(const atomics_argspec *spec, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames, PyObject **out);
+static inline int atomics_parse_args(const atomics_argspec *spec, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames, PyObject **out) {
+    int positional = spec->positional ? spec->positional : spec->total;
+    if (kwnames == NULL && nargs >= spec->required && nargs <= positional) {
+        for (int i = 0; i < spec->total; i++)
+            out[i] = i < nargs ? args[i] : NULL;
+        return 0;
+    }
+    return atomics_parse_args_slow(spec, args, nargs, kwnames, out);
+}
 
 /* Keyword-only parsing for constructors (tuple + dict). */
 int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,

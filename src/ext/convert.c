@@ -179,14 +179,14 @@ wrong_length:
     return -1;
 }
 
-int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
-                   unsigned char raw[16]) {
+int atomics_to_raw_slow(AtomicObject *self, PyObject *value, const char *argname,
+                        unsigned char raw[16]) {
     if (self->kind == KIND_BYTES)
         return bytes_to_raw(value, self->width, argname, raw);
     return int_to_raw(value, self->width, self->kind == KIND_INT, argname, raw);
 }
 
-PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]) {
+PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char raw[16]) {
     if (self->kind == KIND_BYTES)
         return PyBytes_FromStringAndSize((const char *)raw, self->width);
     return raw_to_int(raw, self->width, self->kind == KIND_INT);
@@ -194,11 +194,7 @@ PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]
 
 /* ---- memory orders ------------------------------------------------------------- */
 
-int atomics_parse_order(PyObject *arg, const char *argname, atomics_order *out) {
-    if (arg == NULL) {
-        *out = ATOMICS_SEQ_CST;
-        return 0;
-    }
+int atomics_parse_order_slow(PyObject *arg, const char *argname, atomics_order *out) {
     if (!PyLong_Check(arg)) {
         PyErr_Format(PyExc_TypeError, "'%s' must be a MemoryOrder or an int, not %.100s",
                      argname, Py_TYPE(arg)->tp_name);
@@ -289,8 +285,8 @@ static int keyword_index(const atomics_argspec *spec, PyObject *key) {
     return -1;
 }
 
-int atomics_parse_args(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
-                       PyObject *kwnames, PyObject **out) {
+int atomics_parse_args_slow(const atomics_argspec *spec, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames, PyObject **out) {
     int positional = spec->positional ? spec->positional : spec->total;
     if (nargs > positional) {
         PyErr_Format(PyExc_TypeError, "%s() takes at most %d positional argument%s (%zd given)",

@@ -101,6 +101,12 @@ static PyObject *result_repr(ResultObject *r) {
     return PyUnicode_FromFormat("CmpxchgResult(success=%R, expected=%R)", r->success, r->expected);
 }
 
+/* A plain value: copy and pickle rebuild it from its two fields. */
+static PyObject *result_reduce(ResultObject *r, PyObject *unused) {
+    (void)unused;
+    return Py_BuildValue("(O(OO))", (PyObject *)Py_TYPE(r), r->success, r->expected);
+}
+
 static PyMemberDef result_members[] = {
     {"success", T_OBJECT, offsetof(ResultObject, success), READONLY,
      "Whether the exchange took place."},
@@ -111,6 +117,7 @@ static PyMemberDef result_members[] = {
 static PyMethodDef result_methods[] = {
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS,
      "CmpxchgResult[T] for type hints."},
+    {"__reduce__", (PyCFunction)result_reduce, METH_NOARGS, "For copy and pickle."},
     {NULL, NULL, 0, NULL}};
 
 int atomics_add_result_type(PyObject *module, atomics_state *st) {
