@@ -360,7 +360,7 @@ def _rejected() -> None:  # never called
     atomics.atomic(width=4, atype=atomics.INTEGRAL)  # type: ignore[arg-type]
     atomics.atomic(width=4, atype=atomics.ANY, is_signed=True)  # type: ignore[arg-type]
     atomics.atomicview(buffer="text", atype=atomics.INT)  # type: ignore[call-overload]
-    Alignment(4).is_valid(bytearray(4), True)  # type: ignore[call-arg]
+    Alignment(4).is_valid(bytearray(4), True)  # type: ignore[misc]
 
 
 def main() -> None:
