@@ -649,7 +649,6 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
            "Atomically subtract 1; return the old value."),                           \
     METHOD("fetch_neg", m_fetch_neg, SIG_ORDER, "Atomically negate; return the old value.")
 
-static PyMethodDef no_methods[] = {{NULL, NULL, 0, NULL}};
 static PyMethodDef any_methods[] = {
     {"__copy__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be copied."},
     {"__deepcopy__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be copied."},
@@ -728,8 +727,11 @@ static const class_info owned_classes[] = {
      (initproc)AtomicIntegral_init, 1},
     {"atomics.base.AtomicBytes", DOC_OWNED("BYTES"), bytes_methods, NULL,
      (initproc)AtomicBytes_init, 0},
-    {"atomics.base.AtomicInt", DOC_OWNED("INT"), no_methods, NULL, (initproc)AtomicInt_init, 1},
-    {"atomics.base.AtomicUint", DOC_OWNED("UINT"), no_methods, NULL,
+    /* INT and UINT repeat the integral methods: CPython only takes its fast
+     * path for a method defined on the object's exact type */
+    {"atomics.base.AtomicInt", DOC_OWNED("INT"), integral_methods, integral_getset,
+     (initproc)AtomicInt_init, 1},
+    {"atomics.base.AtomicUint", DOC_OWNED("UINT"), integral_methods, integral_getset,
      (initproc)AtomicUint_init, 1},
 };
 
@@ -738,8 +740,8 @@ static const class_info view_classes[] = {
     {"atomics.view.AtomicIntegralView", DOC_VIEW("INTEGRAL"), integral_methods, integral_getset,
      NULL, 1},
     {"atomics.view.AtomicBytesView", DOC_VIEW("BYTES"), bytes_methods, NULL, NULL, 0},
-    {"atomics.view.AtomicIntView", DOC_VIEW("INT"), no_methods, NULL, NULL, 1},
-    {"atomics.view.AtomicUintView", DOC_VIEW("UINT"), no_methods, NULL, NULL, 1},
+    {"atomics.view.AtomicIntView", DOC_VIEW("INT"), integral_methods, integral_getset, NULL, 1},
+    {"atomics.view.AtomicUintView", DOC_VIEW("UINT"), integral_methods, integral_getset, NULL, 1},
 };
 
 /* Builds one family (owned or views) over the helper types:

@@ -188,6 +188,36 @@ int atomics_add_alignment_type(PyObject *module, atomics_state *st);
 #define ATOMICS_RAW64_OFFSET(width) (8 - (width))
 #endif
 
+/* memcpy with a constant length for the common widths: a run-time length
+ * turns into a rep movs, the slowest part of a conversion. */
+static inline void atomics_copy(void *dst, const void *src, unsigned width) {
+    switch (width) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    case 16: memcpy(dst, src, 16); break;
+    default: memcpy(dst, src, width); break;
+    }
+}
+
+/* Reads an int that fits one internal digit straight from the object (most
+ * values passed to atomics do); 0 if it does not, and the caller converts. */
+static inline int atomics_small_int(PyObject *v, long long *out) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)v))
+        return 0;
+    *out = (long long)PyUnstable_Long_CompactValue((PyLongObject *)v);
+    return 1;
+#else
+    Py_ssize_t size = Py_SIZE(v);
+    if (size < -1 || size > 1)
+        return 0;
+    *out = (long long)size * (long long)((PyLongObject *)v)->ob_digit[0];
+    return 1;
+#endif
+}
+
 /* The general conversions (any width, any int, bytes-like values). */
 int atomics_to_raw_slow(AtomicObject *self, PyObject *value, const char *argname,
                         unsigned char raw[16]);
@@ -200,9 +230,16 @@ static inline int atomics_to_raw(AtomicObject *self, PyObject *value, const char
                                  unsigned char raw[16]) {
     unsigned width = self->width;
     if (self->kind != KIND_BYTES && width <= 8 && PyLong_Check(value)) {
-        int overflow;
-        long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-        if (!overflow && !(v == -1 && PyErr_Occurred())) {
+        int overflow = 0;
+        long long v;
+        if (atomics_small_int(value, &v)) {
+            /* read in place, no call */
+        } else {
+            v = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (v == -1 && PyErr_Occurred())
+                overflow = 1;
+        }
+        if (!overflow) {
             int in_range;
             if (self->kind == KIND_INT)
                 in_range = width == 8 || (v >= -(1LL << (8 * width - 1)) &&
@@ -211,7 +248,7 @@ static inline int atomics_to_raw(AtomicObject *self, PyObject *value, const char
                 in_range = v >= 0 && (width == 8 || (unsigned long long)v >> (8 * width) == 0);
             if (in_range) {
                 uint64_t u = (uint64_t)v;
-                memcpy(raw, (const unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), width);
+                atomics_copy(raw, (const unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), width);
                 return 0;
             }
         }
@@ -226,7 +263,7 @@ static inline PyObject *atomics_from_raw(const AtomicObject *self, const unsigne
     if (self->kind == KIND_BYTES || width > 8)
         return atomics_from_raw_slow(self, raw);
     uint64_t u = 0;
-    memcpy((unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), raw, width);
+    atomics_copy((unsigned char *)&u + ATOMICS_RAW64_OFFSET(width), raw, width);
     if (self->kind == KIND_UINT)
         return PyLong_FromUnsignedLongLong(u);
     if (width < 8 && (u >> (8 * width - 1)) & 1)

@@ -17,12 +17,12 @@ __extension__ typedef unsigned __int128 u128;
 __extension__ typedef __int128 i128;
 
 static void put_u128(unsigned char raw[16], u128 v, unsigned width) {
-    memcpy(raw, (const unsigned char *)&v + RAW_OFFSET(width), width);
+    atomics_copy(raw, (const unsigned char *)&v + RAW_OFFSET(width), width);
 }
 
 static u128 get_u128(const unsigned char raw[16], unsigned width, int is_signed) {
     u128 v = 0;
-    memcpy((unsigned char *)&v + RAW_OFFSET(width), raw, width);
+    atomics_copy((unsigned char *)&v + RAW_OFFSET(width), raw, width);
     if (is_signed && width < 16 && (v >> (8 * width - 1)) & 1)
         v |= ~(u128)0 << (8 * width); /* sign-extend */
     return v;
@@ -157,7 +157,7 @@ static int bytes_to_raw(PyObject *value, unsigned width, const char *argname,
     if (PyBytes_Check(value)) {
         if (PyBytes_GET_SIZE(value) != (Py_ssize_t)width)
             goto wrong_length;
-        memcpy(raw, PyBytes_AS_STRING(value), width);
+        atomics_copy(raw, PyBytes_AS_STRING(value), width);
         return 0;
     }
     if (!PyObject_CheckBuffer(value)) {
@@ -170,7 +170,7 @@ static int bytes_to_raw(PyObject *value, unsigned width, const char *argname,
         return -1;
     int ok = view.len == (Py_ssize_t)width;
     if (ok)
-        memcpy(raw, view.buf, width);
+        atomics_copy(raw, view.buf, width);
     PyBuffer_Release(&view);
     if (ok)
         return 0;
