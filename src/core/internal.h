@@ -42,7 +42,8 @@ __extension__ typedef unsigned __int128 atomics_u128;
  * Each switch runs STMT once with the enum constant MO (or S and F) bound to
  * the __ATOMIC_* value; GCC would otherwise turn a non-constant order into
  * SEQ_CST without a word. Orders the operation does not accept become
- * SEQ_CST, never weaker. */
+ * SEQ_CST, never weaker. SEQ_CST, the default almost every caller passes,
+ * is tested first so it costs one compare. */
 
 #define ATOMICS_CASE_(label, value, STMT)                                      \
     case label: {                                                              \
@@ -51,7 +52,11 @@ __extension__ typedef unsigned __int128 atomics_u128;
     } break;
 
 #define ATOMICS_SWITCH_RMW(mo, STMT)                                           \
-    switch (mo) {                                                              \
+    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
+        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        STMT;                                                                  \
+    } else                                                                     \
+        switch (mo) {                                                              \
         ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
         ATOMICS_CASE_(ATOMICS_CONSUME, __ATOMIC_ACQUIRE, STMT)                 \
         ATOMICS_CASE_(ATOMICS_ACQUIRE, __ATOMIC_ACQUIRE, STMT)                 \
@@ -64,7 +69,11 @@ __extension__ typedef unsigned __int128 atomics_u128;
     }
 
 #define ATOMICS_SWITCH_LOAD(mo, STMT)                                          \
-    switch (mo) {                                                              \
+    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
+        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        STMT;                                                                  \
+    } else                                                                     \
+        switch (mo) {                                                              \
         ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
         ATOMICS_CASE_(ATOMICS_CONSUME, __ATOMIC_ACQUIRE, STMT)                 \
         ATOMICS_CASE_(ATOMICS_ACQUIRE, __ATOMIC_ACQUIRE, STMT)                 \
@@ -75,7 +84,11 @@ __extension__ typedef unsigned __int128 atomics_u128;
     }
 
 #define ATOMICS_SWITCH_STORE(mo, STMT)                                         \
-    switch (mo) {                                                              \
+    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
+        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        STMT;                                                                  \
+    } else                                                                     \
+        switch (mo) {                                                              \
         ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
         ATOMICS_CASE_(ATOMICS_RELEASE, __ATOMIC_RELEASE, STMT)                 \
     default: {                                                                 \
@@ -118,7 +131,11 @@ static inline int atomics_cas_pair(atomics_order succ, atomics_order fail) {
     } break;
 
 #define ATOMICS_SWITCH_CAS(succ, fail, STMT)                                   \
-    switch (atomics_cas_pair(succ, fail)) {                                    \
+    if (__builtin_expect((succ) == ATOMICS_SEQ_CST && (fail) == ATOMICS_SEQ_CST, 1)) { \
+        enum { S = __ATOMIC_SEQ_CST, F = __ATOMIC_SEQ_CST };                   \
+        STMT;                                                                  \
+    } else                                                                     \
+        switch (atomics_cas_pair(succ, fail)) {                                    \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_RLX_RLX, __ATOMIC_RELAXED, __ATOMIC_RELAXED, STMT) \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_RLX, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED, STMT) \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_ACQ, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE, STMT) \
