@@ -39,13 +39,8 @@ static void alignment_dealloc(PyObject *self) {
 
 /* The address of `buffer`, checked to be `width` bytes; -1 with an exception. */
 static int buffer_address(AlignmentObject *self, PyObject *buffer, uintptr_t *addr) {
-    if (!PyObject_CheckBuffer(buffer)) {
-        PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
-                     Py_TYPE(buffer)->tp_name);
-        return -1;
-    }
     Py_buffer view;
-    if (PyObject_GetBuffer(buffer, &view, PyBUF_RECORDS_RO) < 0)
+    if (atomics_get_buffer(buffer, &view) < 0)
         return -1;
     *addr = (uintptr_t)view.buf;
     Py_ssize_t len = view.len;

@@ -518,20 +518,6 @@ PyObject *atomics_object_repr(AtomicObject *self) {
     return text;
 }
 
-static PyObject *m_no_copy(PyObject *self, PyObject *unused) {
-    (void)unused;
-    PyErr_Format(PyExc_TypeError,
-                 "cannot copy or pickle '%.100s' objects: they refer to memory that a copy "
-                 "would either share by accident or lose",
-                 atomics_type_name(Py_TYPE(self)));
-    return NULL;
-}
-
-static PyObject *m_no_copy_arg(PyObject *self, PyObject *arg) {
-    (void)arg;
-    return m_no_copy(self, NULL);
-}
-
 /* ---- properties -------------------------------------------------------------------------- */
 
 static PyObject *get_width(AtomicObject *self, void *closure) {
@@ -630,10 +616,7 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
            "Atomically value &= operand; return the old value."),                     \
     METHOD("bin_fetch_not", m_bin_fetch_not, SIG_ORDER,                               \
            "Atomically value = ~value; return the old value."),                       \
-    {"__copy__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be copied."}, \
-    {"__deepcopy__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be copied."}, \
-    {"__reduce__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be pickled."}, \
-    {"__reduce_ex__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be pickled."}
+    ATOMICS_NO_COPY_METHODS
 
 #define ARITHMETIC_METHODS                                                            \
     METHOD("add", m_add, SIG_VALUE, "Atomically add value (wraps around)."),          \
@@ -650,10 +633,7 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
     METHOD("fetch_neg", m_fetch_neg, SIG_ORDER, "Atomically negate; return the old value.")
 
 static PyMethodDef any_methods[] = {
-    {"__copy__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be copied."},
-    {"__deepcopy__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be copied."},
-    {"__reduce__", (PyCFunction)m_no_copy, METH_NOARGS, "Atomic objects cannot be pickled."},
-    {"__reduce_ex__", (PyCFunction)m_no_copy_arg, METH_O, "Atomic objects cannot be pickled."},
+    ATOMICS_NO_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
 static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS, {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {

@@ -335,6 +335,19 @@ int atomics_parse_width(PyObject *arg, Py_ssize_t *out);
 /* bool() of a constructor flag. */
 int atomics_parse_flag(PyObject *arg, const char *name, int *out);
 
+/* The export of `buffer`, which must be contiguous; TypeError for an object
+ * without the buffer protocol, BufferError for a non-contiguous one. */
+int atomics_get_buffer(PyObject *buffer, Py_buffer *view);
+
+/* __copy__, __deepcopy__, __reduce__ and __reduce_ex__ of atomic objects
+ * and contexts: TypeError, since a copy would share or lose the memory. */
+PyObject *atomics_no_copy(PyObject *self, PyObject *unused);
+#define ATOMICS_NO_COPY_METHODS                                                       \
+    {"__copy__", atomics_no_copy, METH_NOARGS, "Atomic objects cannot be copied."},   \
+    {"__deepcopy__", atomics_no_copy, METH_O, "Atomic objects cannot be copied."},    \
+    {"__reduce__", atomics_no_copy, METH_NOARGS, "Atomic objects cannot be pickled."},\
+    {"__reduce_ex__", atomics_no_copy, METH_O, "Atomic objects cannot be pickled."}
+
 /* "AtomicInt" for atomics.base.AtomicInt */
 static inline const char *atomics_type_name(PyTypeObject *tp) {
     const char *dot = strrchr(tp->tp_name, '.');

@@ -50,19 +50,9 @@ static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 /* Takes the export of `buffer` and resolves the view's operations. */
 static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
                      unsigned flags) {
-    if (!PyObject_CheckBuffer(buffer)) {
-        PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
-                     Py_TYPE(buffer)->tp_name);
-        return -1;
-    }
     Py_buffer view;
-    if (PyObject_GetBuffer(buffer, &view, PyBUF_RECORDS_RO) < 0)
+    if (atomics_get_buffer(buffer, &view) < 0)
         return -1;
-    if (!PyBuffer_IsContiguous(&view, 'A')) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_BufferError, "'buffer' must be contiguous");
-        return -1;
-    }
     int readonly = view.readonly != 0;
     const atomics_ops *ops = atomics_resolve(st, view.buf, view.len, readonly);
     if (ops == NULL) {
@@ -268,19 +258,6 @@ static PyObject *ctx_repr(atomics_ctx *ctx) {
                                 phases[__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE]);
 }
 
-static PyObject *ctx_no_copy(PyObject *self, PyObject *unused) {
-    (void)unused;
-    PyErr_Format(PyExc_TypeError,
-                 "cannot copy or pickle '%.100s' objects: they hold a buffer export",
-                 atomics_type_name(Py_TYPE(self)));
-    return NULL;
-}
-
-static PyObject *ctx_no_copy_arg(PyObject *self, PyObject *arg) {
-    (void)arg;
-    return ctx_no_copy(self, NULL);
-}
-
 static PyMethodDef ctx_methods[] = {
     {"__enter__", (PyCFunction)ctx_enter, METH_NOARGS,
      "__enter__($self, /)\n--\n\nOpen the context and return its atomic view."},
@@ -288,10 +265,7 @@ static PyMethodDef ctx_methods[] = {
      "__exit__($self, /, *args)\n--\n\nRelease the buffer. Exceptions are not suppressed."},
     {"release", (PyCFunction)ctx_release, METH_NOARGS,
      "release($self, /)\n--\n\nRelease the buffer without opening the context."},
-    {"__copy__", (PyCFunction)ctx_no_copy, METH_NOARGS, "Contexts cannot be copied."},
-    {"__deepcopy__", (PyCFunction)ctx_no_copy_arg, METH_O, "Contexts cannot be copied."},
-    {"__reduce__", (PyCFunction)ctx_no_copy, METH_NOARGS, "Contexts cannot be pickled."},
-    {"__reduce_ex__", (PyCFunction)ctx_no_copy_arg, METH_O, "Contexts cannot be pickled."},
+    ATOMICS_NO_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
 
 typedef struct {

@@ -192,6 +192,34 @@ PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char ra
     return raw_to_int(raw, self->width, self->kind == KIND_INT);
 }
 
+/* ---- buffers -------------------------------------------------------------------- */
+
+int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
+    if (!PyObject_CheckBuffer(buffer)) {
+        PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
+                     Py_TYPE(buffer)->tp_name);
+        return -1;
+    }
+    if (PyObject_GetBuffer(buffer, view, PyBUF_RECORDS_RO) < 0)
+        return -1;
+    if (!PyBuffer_IsContiguous(view, 'A')) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_BufferError, "'buffer' must be contiguous");
+        return -1;
+    }
+    return 0;
+}
+
+/* Atomic objects and contexts refuse copy.copy, copy.deepcopy and pickle. */
+PyObject *atomics_no_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PyErr_Format(PyExc_TypeError,
+                 "cannot copy or pickle '%.100s' objects: they refer to memory (or a buffer "
+                 "export) that a copy would either share by accident or lose",
+                 atomics_type_name(Py_TYPE(self)));
+    return NULL;
+}
+
 /* ---- memory orders ------------------------------------------------------------- */
 
 int atomics_parse_order_slow(PyObject *arg, const char *argname, atomics_order *out) {
