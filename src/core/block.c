@@ -216,8 +216,7 @@ static inline int block_cmpxchg(void *obj, unsigned width, void *expected,
     }
 }
 
-static inline atomics_u128 bit_mask(unsigned width, unsigned index) {
-    (void)width;
+static inline atomics_u128 bit_mask(unsigned index) {
     return (atomics_u128)1 << index;
 }
 
@@ -249,16 +248,16 @@ static inline atomics_u128 bit_mask(unsigned width, unsigned index) {
     }                                                                                  \
     SC int P##bit_test_##W(const void *obj, unsigned index, atomics_order mo) {        \
         block b = locate(obj, W);                                                      \
-        return (block_get(&b, block_load(&b, mo)) & bit_mask(W, index)) != 0;          \
+        return (block_get(&b, block_load(&b, mo)) & bit_mask(index)) != 0;          \
     }                                                                                  \
     SC int P##bit_test_compl_##W(void *obj, unsigned index, atomics_order mo) {        \
-        return (block_rmw(obj, W, RMW_XOR, bit_mask(W, index), mo) & bit_mask(W, index)) != 0; \
+        return (block_rmw(obj, W, RMW_XOR, bit_mask(index), mo) & bit_mask(index)) != 0; \
     }                                                                                  \
     SC int P##bit_test_set_##W(void *obj, unsigned index, atomics_order mo) {          \
-        return (block_rmw(obj, W, RMW_OR, bit_mask(W, index), mo) & bit_mask(W, index)) != 0; \
+        return (block_rmw(obj, W, RMW_OR, bit_mask(index), mo) & bit_mask(index)) != 0; \
     }                                                                                  \
     SC int P##bit_test_reset_##W(void *obj, unsigned index, atomics_order mo) {        \
-        return (block_rmw(obj, W, RMW_AND, ~bit_mask(W, index), mo) & bit_mask(W, index)) != 0; \
+        return (block_rmw(obj, W, RMW_AND, ~bit_mask(index), mo) & bit_mask(index)) != 0; \
     }                                                                                  \
     ATOMICS_BLOCK_BINARY_(SC, P, W, bin_fetch_or, bin_or, RMW_OR)                      \
     ATOMICS_BLOCK_BINARY_(SC, P, W, bin_fetch_xor, bin_xor, RMW_XOR)                   \

@@ -82,7 +82,7 @@ PyObject *atomics_new_view(atomics_ctx *ctx) {
     self->kind = ctx->kind;
     Py_INCREF(ctx);
     self->ctx = ctx;
-    self->flags = (uint8_t)(ctx->flags | AF_VIEW | AF_INIT);
+    self->flags = (uint8_t)(ctx->flags | AF_INIT); /* a view is an object with a ctx */
     return (PyObject *)self;
 }
 

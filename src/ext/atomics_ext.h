@@ -50,7 +50,6 @@ enum atomics_kind { KIND_ANY, KIND_BYTES, KIND_INT, KIND_UINT };
 #define AF_READONLY 0x01u
 #define AF_INTEGRAL 0x02u /* ANY objects remember is_integral */
 #define AF_SIGNED 0x04u
-#define AF_VIEW 0x08u
 #define AF_INIT 0x10u    /* ready: every field is set */
 #define AF_CLAIMED 0x20u /* __init__ has started */
 
