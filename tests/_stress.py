@@ -18,6 +18,7 @@ ATOMICS_STRESS_REPORT when that is set.
         python -m pytest tests/test_concurrency*.py -rA
 """
 import contextlib
+import gc
 import importlib
 import json
 import mmap
@@ -185,7 +186,17 @@ class Shared:
                 self.shm.unlink()
         else:
             self.buf.release()
-            self._mmap.close()
+            try:
+                self._mmap.close()
+            except BufferError:
+                # Free-threaded CPython frees an object whose last reference
+                # another thread dropped only when its owning thread next
+                # merges its queued refcounts (biased reference counting); a
+                # worker's memoryview of the mapping can linger that way after
+                # join(). A collection merges them; an export still held after
+                # it is a real leak and raises.
+                gc.collect()
+                self._mmap.close()
 
 
 @contextlib.contextmanager
