@@ -164,14 +164,21 @@ def atomic_object(kind, width, atype):
 
 
 class OnlyIndex:
-    """An object with __index__ and nothing else: no int, and no order."""
+    """An object with __index__ and nothing else: an integer (numpy integers
+    behave the same), but no int and no memory order."""
+
+    def __init__(self, value=1):
+        self.value = value
 
     def __index__(self):
-        return 1
+        return self.value
 
 
-# Arguments of the wrong type for int parameters (index, width, orders) ...
-BAD_INTS = [1.5, None, "1", OnlyIndex(), b"\x00"]
+# Arguments of the wrong type for int parameters (index, width): nothing
+# with __index__ ...
+BAD_INTS = [1.5, None, "1", b"\x00"]
+# ... for memory orders (a MemoryOrder or its int value, nothing else) ...
+BAD_ORDERS = BAD_INTS + [OnlyIndex()]
 # ... and for value parameters of integral and bytes objects.
-BAD_INT_VALUES = [1.5, None, "1", OnlyIndex(), b"\x00", [1]]
+BAD_INT_VALUES = [1.5, None, "1", b"\x00", [1]]
 BAD_BYTES_VALUES = [1.5, None, "ab", OnlyIndex(), 1, [1]]

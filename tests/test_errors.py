@@ -166,12 +166,19 @@ def test_flags_required_by_integral_and_any():
 
 
 def test_flags_ignored_by_int_uint_bytes():
-    """As in 1.0.3: INT, UINT and BYTES ignore is_signed= and is_integral=."""
-    assert atomics.atomic(width=4, atype=INT, is_signed=False).signed is True
-    assert atomics.atomic(width=4, atype=UINT, is_signed=True, is_integral=False).signed is False
-    b = atomics.atomic(width=4, atype=BYTES, is_integral=True, is_signed=True)
+    """As in 1.0.3: INT, UINT and BYTES ignore is_signed= and is_integral=
+    (with a DeprecationWarning naming each, see test_compat_keywords.py)."""
+    with pytest.warns(DeprecationWarning, match="'is_signed'"):
+        assert atomics.atomic(width=4, atype=INT, is_signed=False).signed is True
+    with pytest.warns(DeprecationWarning, match="'is_integral'"):
+        assert atomics.atomic(width=4, atype=UINT, is_signed=True,
+                              is_integral=False).signed is False
+    with pytest.warns(DeprecationWarning):
+        b = atomics.atomic(width=4, atype=BYTES, is_integral=True, is_signed=True)
     assert not hasattr(b, "signed") and not hasattr(b, "add")
-    with atomics.atomicview(buffer=bytearray(4), atype=INT, is_signed=False) as v:
+    with pytest.warns(DeprecationWarning, match="'is_signed'"):
+        ctx = atomics.atomicview(buffer=bytearray(4), atype=INT, is_signed=False)
+    with ctx as v:
         assert v.signed is True
 
 
@@ -200,6 +207,8 @@ def test_factory_missing_and_unknown_arguments():
     with pytest.raises(TypeError):
         atomics.atomicview(atype=INT)
     with pytest.raises(TypeError, match="unexpected keyword"):
+        atomics.atomic(width=4, atype=INTEGRAL, is_signed=True, signed=True)
+    with pytest.warns(DeprecationWarning, match="'signed' is ignored"):
         atomics.atomic(width=4, atype=INT, signed=True)
     with pytest.raises(TypeError, match="unexpected keyword"):
         AtomicInt(width=4, is_signed=True)
@@ -307,9 +316,16 @@ def test_unsupported_widths(width):
         Alignment(width)
 
 
-def test_huge_width_is_unsupported_not_an_error():
-    with pytest.raises(UnsupportedWidthException):
-        atomics.atomic(width=2**70, atype=INT)
+@pytest.mark.parametrize("width", [17, 2**31, 2**63 - 1, 2**63, 2**64, 2**70])
+def test_huge_width_is_reported_as_given(width):
+    # atomics 1.1.0 clamped anything past 2**63 - 1 and reported that instead
+    for make in (lambda: atomics.atomic(width=width, atype=INT),
+                 lambda: atomics.atomic(width=OnlyIndex(width), atype=UINT),
+                 lambda: AtomicInt(width=width), lambda: Alignment(width)):
+        with pytest.raises(UnsupportedWidthException) as exc_info:
+            make()
+        assert exc_info.value.width == width
+        assert str(width) in str(exc_info.value)
 
 
 @pytest.mark.parametrize("width", [-1, -16, -(2**70)])

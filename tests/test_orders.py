@@ -10,7 +10,7 @@ from atomics import BYTES, INT, UINT, MemoryOrder, OpType
 from atomics.exc import MemoryOrderError
 
 from api_support import (
-    ATYPE_IDS, ATYPES, BAD_INTS, INTEGRAL_OPS, OPTYPE, ORDERS, VALUE_OPS, VALUE_PARAMS,
+    ATYPE_IDS, ATYPES, BAD_ORDERS, INTEGRAL_OPS, OPTYPE, ORDERS, VALUE_OPS, VALUE_PARAMS,
     Model, guarded_view, make_owned, order_params,
 )
 
@@ -139,8 +139,8 @@ def test_ints_that_are_no_order(atype):
                 # by keyword too
                 kwargs = dict(zip(order_params(name), args))
                 with pytest.raises(ValueError):
-                    getattr(a, name)(*[0 if atype is not BYTES else bytes(4)
-                                       for _ in VALUE_PARAMS[name]], **kwargs)
+                    getattr(a, name)(*[bytes(4) if atype is BYTES and p != "index" else 0
+                                       for p in VALUE_PARAMS[name]], **kwargs)
     assert a.load() == before
 
 
@@ -151,7 +151,7 @@ def test_orders_of_the_wrong_type_name_the_argument(atype):
     before = a.load()
     for name in names:
         params = order_params(name)
-        for bad in BAD_INTS:
+        for bad in BAD_ORDERS:
             for pos, pname in enumerate(params):
                 args = [SC] * len(params)
                 args[pos] = bad

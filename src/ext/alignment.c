@@ -15,7 +15,7 @@ static PyObject *alignment_new(PyTypeObject *tp, PyObject *args, PyObject *kwarg
     Py_ssize_t width;
     atomics_alignment al;
     if (atomics_parse_kwargs("Alignment", args, kwargs, names, 1, a) < 0 ||
-        atomics_parse_width(a[0], &width) < 0)
+        atomics_parse_width(atomics_state_of_type(tp), a[0], &width) < 0)
         return NULL;
     if (width < 1 || width > ATOMICS_MAX_WIDTH || atomics_alignment_of((size_t)width, &al) != 0) {
         atomics_raise_width(atomics_state_of_type(tp), width, 0);

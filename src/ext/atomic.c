@@ -4,6 +4,7 @@
 #include "atomics_ext.h"
 
 #include <stdlib.h>
+#include <structmember.h>
 
 /* ---- construction ------------------------------------------------------------ */
 
@@ -34,7 +35,7 @@ const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize
 /* Points an owned object at its own zeroed memory and resolves its table. */
 static int setup_owned(atomics_state *st, AtomicObject *self, Py_ssize_t width, int kind,
                        unsigned flags) {
-    unsigned char *addr = self->storage;
+    unsigned char *addr = self->u.storage;
     if ((uintptr_t)addr % 16 != 0) {
         /* an allocator without 16-byte alignment: take memory of our own */
         addr = aligned_alloc(16, 16);
@@ -46,7 +47,7 @@ static int setup_owned(atomics_state *st, AtomicObject *self, Py_ssize_t width, 
     memset(addr, 0, 16);
     const atomics_ops *ops = atomics_resolve(st, addr, width, 0);
     if (ops == NULL) {
-        if (addr != self->storage)
+        if (addr != self->u.storage)
             free(addr);
         return -1;
     }
@@ -81,8 +82,8 @@ PyObject *atomics_new_view(atomics_ctx *ctx) {
     self->width = ctx->width;
     self->kind = ctx->kind;
     Py_INCREF(ctx);
-    self->ctx = ctx;
-    self->flags = (uint8_t)(ctx->flags | AF_INIT); /* a view is an object with a ctx */
+    self->u.ctx = ctx;
+    self->flags = (uint8_t)(ctx->flags | AF_VIEW | AF_INIT);
     return (PyObject *)self;
 }
 
@@ -93,11 +94,27 @@ static PyObject *object_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) 
 
 static void object_dealloc(AtomicObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
-    if (self->addr != NULL && self->ctx == NULL && self->addr != self->storage)
+    if (PyType_IS_GC(tp))
+        PyObject_GC_UnTrack(self);
+    if (self->weakrefs != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    if (self->flags & AF_VIEW)
+        Py_DECREF(self->u.ctx);
+    else if (self->addr != NULL && self->addr != self->u.storage)
         free(self->addr);
-    Py_XDECREF(self->ctx);
     tp->tp_free(self);
     Py_DECREF(tp);
+}
+
+/* Views are collectable: a cycle through their context (an exporter that
+ * keeps the view, say) is found by the collector, and the context's clear
+ * releases the export. The view itself keeps its context to the end, so it
+ * never points at memory it does not hold. */
+static int view_traverse(AtomicObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    if (self->flags & AF_VIEW)
+        Py_VISIT(self->u.ctx);
+    return 0;
 }
 
 /* Runs __init__ once; a second call raises ValueError. */
@@ -124,7 +141,7 @@ static int Atomic_init(AtomicObject *self, PyObject *args, PyObject *kwargs) {
     Py_ssize_t width;
     int integral, is_signed;
     if (atomics_parse_kwargs("Atomic", args, kwargs, init_names_any, 3, a) < 0 ||
-        atomics_parse_width(a[0], &width) < 0 ||
+        atomics_parse_width(atomics_state_of((PyObject *)self), a[0], &width) < 0 ||
         atomics_parse_flag(a[1], "is_integral", &integral) < 0 ||
         atomics_parse_flag(a[2], "is_signed", &is_signed) < 0)
         return -1;
@@ -137,7 +154,7 @@ static int AtomicIntegral_init(AtomicObject *self, PyObject *args, PyObject *kwa
     Py_ssize_t width;
     int is_signed;
     if (atomics_parse_kwargs("AtomicIntegral", args, kwargs, init_names_integral, 2, a) < 0 ||
-        atomics_parse_width(a[0], &width) < 0 ||
+        atomics_parse_width(atomics_state_of((PyObject *)self), a[0], &width) < 0 ||
         atomics_parse_flag(a[1], "is_signed", &is_signed) < 0)
         return -1;
     return init_owned(self, width, is_signed ? KIND_INT : KIND_UINT,
@@ -149,7 +166,7 @@ static int AtomicIntegral_init(AtomicObject *self, PyObject *args, PyObject *kwa
         PyObject *a[1];                                                               \
         Py_ssize_t width;                                                             \
         if (atomics_parse_kwargs(#Name, args, kwargs, init_names_width, 1, a) < 0 ||  \
-            atomics_parse_width(a[0], &width) < 0)                                    \
+            atomics_parse_width(atomics_state_of((PyObject *)self), a[0], &width) < 0) \
             return -1;                                                                \
         return init_owned(self, width, KIND, FLAGS);                                  \
     }
@@ -242,11 +259,18 @@ static PyObject *m_store(METHOD_ARGS) {
     unsigned char desired[16];
     GET_FN(self, store, STORE, fn);
     PARSE(SPEC_DESIRED, "store", argv);
+    /* 1.0.3's order of checks, which programs see when both are wrong: an
+     * integer value before the order, but a bytes object's order first */
+    int value_first = self->kind != KIND_BYTES;
+    if (value_first && atomics_to_raw(self, argv[0], "desired", desired) < 0)
+        return NULL;
     if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
     if (!atomics_store_order_ok(mo))
         return atomics_raise_order((PyObject *)self, ATOMICS_OP_STORE, mo, 0);
-    if (atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+    if (!value_first && atomics_to_raw(self, argv[0], "desired", desired) < 0)
+        return NULL;
+    if (atomics_op_begin(self) < 0)
         return NULL;
     fn(self->addr, desired, mo);
     atomics_op_end(self);
@@ -260,8 +284,8 @@ static PyObject *m_exchange(METHOD_ARGS) {
     unsigned char desired[16], ret[16];
     GET_FN(self, exchange, EXCHANGE, fn);
     PARSE(SPEC_DESIRED, "exchange", argv);
-    if (atomics_parse_order(argv[1], "order", &mo) < 0 ||
-        atomics_to_raw(self, argv[0], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+    if (atomics_to_raw(self, argv[0], "desired", desired) < 0 ||
+        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0)
         return NULL;
     fn(self->addr, desired, ret, mo);
     atomics_op_end(self);
@@ -272,13 +296,16 @@ static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op o
                          PyObject *const *argv) {
     atomics_order succ, fail;
     unsigned char expected[16], desired[16];
-    if (atomics_parse_order(argv[2], "success", &succ) < 0 ||
-        atomics_parse_order(argv[3], "failure", &fail) < 0)
+    /* 1.0.3's order of checks: the values, then the failure order, then the
+     * success order */
+    if (atomics_to_raw(self, argv[0], "expected", expected) < 0 ||
+        atomics_to_raw(self, argv[1], "desired", desired) < 0 ||
+        atomics_parse_order(argv[3], "failure", &fail) < 0 ||
+        atomics_parse_order(argv[2], "success", &succ) < 0)
         return NULL;
     if (!atomics_is_valid_fail_order(succ, fail))
         return atomics_raise_order((PyObject *)self, op, fail, 1);
-    if (atomics_to_raw(self, argv[0], "expected", expected) < 0 ||
-        atomics_to_raw(self, argv[1], "desired", desired) < 0 || atomics_op_begin(self) < 0)
+    if (atomics_op_begin(self) < 0)
         return NULL;
     int ok = fn(self->addr, expected, desired, succ, fail);
     atomics_op_end(self);
@@ -319,22 +346,25 @@ static PyObject *m_cmpxchg_strong(METHOD_ARGS) {
     return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_STRONG, argv);
 }
 
+/* A bit index: an int or an __index__ object (numpy integers, as 1.0.3
+ * took them), 0 <= index < 8 * width. */
 static int parse_index(AtomicObject *self, PyObject *arg, unsigned *out) {
-    if (!PyLong_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "'index' must be an int, not %.100s", Py_TYPE(arg)->tp_name);
+    PyObject *v = atomics_as_int(arg, "index");
+    if (v == NULL)
         return -1;
-    }
-    int overflow;
-    long long i = PyLong_AsLongLongAndOverflow(arg, &overflow);
-    if (i == -1 && PyErr_Occurred())
-        return -1;
-    if (overflow || i < 0 || i >= 8 * (long long)self->width) {
+    int overflow, rc = 0;
+    long long i = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (i == -1 && PyErr_Occurred()) {
+        rc = -1;
+    } else if (overflow || i < 0 || i >= 8 * (long long)self->width) {
         PyErr_Format(PyExc_ValueError, "bit index %R out of range for width %d (0 <= index < %d)",
-                     arg, (int)self->width, 8 * (int)self->width);
-        return -1;
+                     v, (int)self->width, 8 * (int)self->width);
+        rc = -1;
+    } else {
+        *out = (unsigned)i;
     }
-    *out = (unsigned)i;
-    return 0;
+    Py_DECREF(v);
+    return rc;
 }
 
 static PyObject *m_bit_test(METHOD_ARGS) {
@@ -364,8 +394,8 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned index;                                                               \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_INDEX, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)     \
+        if (parse_index(self, argv[0], &index) < 0 ||                                 \
+            atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0) \
             return NULL;                                                              \
         int r = fn(self->addr, index, mo);                                            \
         atomics_op_end(self);                                                         \
@@ -381,8 +411,8 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned char value[16];                                                      \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, value, mo);                                                    \
@@ -399,8 +429,8 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         unsigned char value[16], ret[16];                                             \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
+            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
             atomics_op_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, value, ret, mo);                                               \
@@ -653,6 +683,10 @@ static PyGetSetDef integral_getset[] = {
     {"signed", (getter)get_signed, NULL, "Whether arithmetic is signed.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
+static PyMemberDef object_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(AtomicObject, weakrefs), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL}};
+
 /* Describes one class of the hierarchy: its name, doc, slots and bases. */
 typedef struct {
     const char *name;
@@ -676,17 +710,21 @@ static PyType_Spec make_spec(const class_info *info, PyType_Slot *slots) {
         slots[n++] = (PyType_Slot){Py_tp_init, (void *)info->init};
     } else {
         slots[n++] = (PyType_Slot){Py_tp_new, (void *)view_new};
+        slots[n++] = (PyType_Slot){Py_tp_traverse, (void *)view_traverse};
     }
+    slots[n++] = (PyType_Slot){Py_tp_members, (void *)object_members};
     if (info->has_int)
         slots[n++] = (PyType_Slot){Py_nb_int, (void *)nb_int};
     slots[n] = (PyType_Slot){0, NULL};
-    PyType_Spec spec = {info->name, (int)sizeof(AtomicObject), 0,
-                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+    unsigned flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
+    if (!info->init)
+        flags |= Py_TPFLAGS_HAVE_GC;
+    PyType_Spec spec = {info->name, (int)sizeof(AtomicObject), 0, flags, slots};
     return spec;
 }
 
 static PyTypeObject *make_type(PyObject *module, const class_info *info, PyObject *bases) {
-    PyType_Slot slots[10];
+    PyType_Slot slots[12];
     PyType_Spec spec = make_spec(info, slots);
     return (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, bases);
 }

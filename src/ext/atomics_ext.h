@@ -50,13 +50,16 @@ enum atomics_kind { KIND_ANY, KIND_BYTES, KIND_INT, KIND_UINT };
 #define AF_READONLY 0x01u
 #define AF_INTEGRAL 0x02u /* ANY objects remember is_integral */
 #define AF_SIGNED 0x04u
+#define AF_VIEW 0x08u    /* a view: u.ctx is set (else u.storage is the memory) */
 #define AF_INIT 0x10u    /* ready: every field is set */
 #define AF_CLAIMED 0x20u /* __init__ has started */
 
 typedef struct atomics_ctx atomics_ctx;
 
 /* One layout for owned objects and views: they differ only in who owns the
- * memory, so every operation is written once for both. */
+ * memory, so every operation is written once for both. 64 bytes with the
+ * weak reference list on a GIL build: an owned object needs its storage and
+ * no context, a view the reverse, so the two share their place. */
 typedef struct {
     PyObject_HEAD
     unsigned char *addr;     /* the object's memory */
@@ -64,9 +67,13 @@ typedef struct {
     uint8_t width;
     uint8_t kind;            /* enum atomics_kind */
     uint8_t flags;           /* AF_* */
-    atomics_ctx *ctx;        /* views: the context owning the buffer export */
-    /* owned objects: the memory itself, aligned for every width up to 16 */
-    _Alignas(16) unsigned char storage[16];
+    PyObject *weakrefs;      /* weakref support */
+    union {
+        /* owned objects: the memory itself, aligned for every width up to 16 */
+        _Alignas(16) unsigned char storage[16];
+        /* views (AF_VIEW): the context owning the buffer export */
+        atomics_ctx *ctx;
+    } u;
 } AtomicObject;
 
 /* Context phases. The low two bits of `state`; on free-threaded builds the
@@ -86,10 +93,16 @@ struct atomics_ctx {
     uint8_t flags; /* AF_READONLY | AF_SIGNED | AF_INTEGRAL */
     uint8_t init;  /* __init__ has run */
 #ifdef Py_GIL_DISABLED
-    /* The thread that opened the context marks its operations here with
-     * plain stores instead of read-modify-writes (see atomics_op_begin). */
+    /* The one thread allowed to mark its operations with plain stores to
+     * owner_busy instead of read-modify-writes (see atomics_op_begin). Set
+     * at most once, by __enter__ before the context opens, and never
+     * changed; 0 when there is none. */
     uintptr_t owner;
     uint32_t owner_busy;
+    /* The export still waits to be given back: a release from another
+     * thread could not fence the owner (membarrier failed), so the owner's
+     * next operation, or the context's end, gives it back instead. */
+    uint8_t give_back_pending;
 #endif
     unsigned char *addr;
     const atomics_ops *ops;
@@ -101,10 +114,14 @@ struct atomics_ctx {
 int atomics_raise_released(void);
 
 #ifdef Py_GIL_DISABLED
-/* Non-zero once membarrier(2) is registered: the owner fast path relies on
- * it (context.c). Set once at import, identical in every interpreter. */
+/* Non-zero while membarrier(2) is registered and works: the owner fast path
+ * relies on it (context.c). Set once at import; cleared for good if a later
+ * call fails (a seccomp filter installed after import, for example). */
 extern int atomics_have_membarrier;
 void atomics_register_membarrier(void);
+/* Run by the owner thread when it finds its context released: gives the
+ * export back if a release from another thread had to leave that to it. */
+void atomics_owner_saw_release(atomics_ctx *ctx);
 #endif
 
 /* Brackets every operation on the object's memory. For owned objects both
@@ -115,16 +132,17 @@ void atomics_register_membarrier(void);
  * the releasing thread pays with a process-wide membarrier instead), any
  * other thread with an atomic add on the shared state. */
 static inline int atomics_op_begin(AtomicObject *self) {
-    atomics_ctx *ctx = self->ctx;
-    if (ctx == NULL)
+    if (!(__atomic_load_n(&self->flags, __ATOMIC_RELAXED) & AF_VIEW))
         return 0;
+    atomics_ctx *ctx = self->u.ctx;
 #ifdef Py_GIL_DISABLED
-    if (ctx->owner == _Py_ThreadId()) {
+    if (__atomic_load_n(&ctx->owner, __ATOMIC_RELAXED) == _Py_ThreadId()) {
         __atomic_store_n(&ctx->owner_busy, 1, __ATOMIC_RELAXED);
         __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the other half is membarrier() */
         if ((__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE) == CTX_OPEN)
             return 0;
         __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
+        atomics_owner_saw_release(ctx);
         return atomics_raise_released();
     }
     uint32_t s = __atomic_add_fetch(&ctx->state, CTX_USER, __ATOMIC_SEQ_CST);
@@ -140,10 +158,10 @@ static inline int atomics_op_begin(AtomicObject *self) {
 
 static inline void atomics_op_end(AtomicObject *self) {
 #ifdef Py_GIL_DISABLED
-    atomics_ctx *ctx = self->ctx;
-    if (ctx == NULL)
+    if (!(__atomic_load_n(&self->flags, __ATOMIC_RELAXED) & AF_VIEW))
         return;
-    if (ctx->owner == _Py_ThreadId())
+    atomics_ctx *ctx = self->u.ctx;
+    if (__atomic_load_n(&ctx->owner, __ATOMIC_RELAXED) == _Py_ThreadId())
         __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
     else
         __atomic_sub_fetch(&ctx->state, CTX_USER, __ATOMIC_RELEASE);
@@ -329,14 +347,23 @@ static inline int atomics_parse_args(const atomics_argspec *spec, PyObject *cons
 int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,
                          const char *const *names, int required, PyObject **out);
 
-/* Width from a constructor argument (TypeError if not an int). */
-int atomics_parse_width(PyObject *arg, Py_ssize_t *out);
+/* An int, or the int an object with __index__ stands for (new reference);
+ * TypeError naming `argname` otherwise. */
+PyObject *atomics_as_int(PyObject *value, const char *argname);
+
+/* Width from a constructor argument: an int or __index__ object (else
+ * TypeError), not negative (ValueError), at most ATOMICS_MAX_WIDTH (else
+ * UnsupportedWidthException naming the width as given). */
+int atomics_parse_width(atomics_state *st, PyObject *arg, Py_ssize_t *out);
 /* bool() of a constructor flag. */
 int atomics_parse_flag(PyObject *arg, const char *name, int *out);
 
 /* The export of `buffer`, which must be contiguous; TypeError for an object
  * without the buffer protocol, BufferError for a non-contiguous one. */
 int atomics_get_buffer(PyObject *buffer, Py_buffer *view);
+/* TypeError for an export whose items hold object references or pointers
+ * (numpy dtype=object, format 'O', 'P' or '&'). */
+int atomics_refuse_references(const Py_buffer *view);
 
 /* __copy__, __deepcopy__, __reduce__ and __reduce_ex__ of atomic objects
  * and contexts: TypeError, since a copy would share or lose the memory. */

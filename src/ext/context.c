@@ -32,13 +32,15 @@ void atomics_register_membarrier(void) {
 
 /* Makes the owner's plain announcement visible before we read it (or makes
  * it see our RELEASED): a full barrier on every running thread of the
- * process. */
-static void barrier_all_threads(void) {
+ * process. 0 on success; -1 if the kernel refused, after which no new
+ * context uses the owner fast path. */
+static int barrier_all_threads(void) {
 #if defined(SYS_membarrier)
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
-        return;
+        return 0;
 #endif
-    Py_FatalError("atomics: membarrier failed after registration");
+    __atomic_store_n(&atomics_have_membarrier, 0, __ATOMIC_RELAXED);
+    return -1;
 }
 #endif
 
@@ -53,6 +55,10 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
     Py_buffer view;
     if (atomics_get_buffer(buffer, &view) < 0)
         return -1;
+    if (atomics_refuse_references(&view) < 0) {
+        PyBuffer_Release(&view);
+        return -1;
+    }
     int readonly = view.readonly != 0;
     const atomics_ops *ops = atomics_resolve(st, view.buf, view.len, readonly);
     if (ops == NULL) {
@@ -179,12 +185,10 @@ static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *move
     }
 }
 
-/* Run by the one thread that moved the phase to RELEASED. */
-static void ctx_give_back(atomics_ctx *ctx) {
+/* Waits for the operations in flight from other threads (they never block,
+ * so the wait is short), then gives the export back. */
+static void ctx_drain_and_release(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
-    if (ctx->owner != 0 && ctx->owner != _Py_ThreadId())
-        barrier_all_threads();
-    /* operations in flight never block, so this wait is short */
     for (unsigned spins = 0; __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) >= CTX_USER ||
                              __atomic_load_n(&ctx->owner_busy, __ATOMIC_ACQUIRE);
          spins++)
@@ -194,10 +198,64 @@ static void ctx_give_back(atomics_ctx *ctx) {
     PyBuffer_Release(&ctx->buffer);
 }
 
+/* Run by the one thread that moved the phase to RELEASED. */
+static void ctx_give_back(atomics_ctx *ctx) {
+#ifdef Py_GIL_DISABLED
+    uintptr_t owner = __atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE);
+    if (owner != 0 && owner != _Py_ThreadId() && barrier_all_threads() < 0) {
+        /* Without the barrier we cannot know that the owner's announcement
+         * is visible, so we must not give the buffer back here: the owner
+         * does it when its next operation finds the context released
+         * (its own earlier operations are finished by then), or the context
+         * does when it dies (no view is left to operate). */
+        __atomic_store_n(&ctx->give_back_pending, 1, __ATOMIC_RELEASE);
+        return;
+    }
+#endif
+    ctx_drain_and_release(ctx);
+}
+
+#ifdef Py_GIL_DISABLED
+void atomics_owner_saw_release(atomics_ctx *ctx) {
+    uint8_t pending = 1;
+    if (__atomic_compare_exchange_n(&ctx->give_back_pending, &pending, 0, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED))
+        ctx_drain_and_release(ctx);
+}
+#endif
+
+/* Gives the export back now if nobody has, or will: for the context's end
+ * and for the garbage collector. Nothing can operate on a view any more. */
+static void ctx_release_final(atomics_ctx *ctx) {
+    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) != 1)
+        return;
+    int moved;
+    ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
+#ifdef Py_GIL_DISABLED
+    uint8_t pending = 1;
+    if (!moved && __atomic_compare_exchange_n(&ctx->give_back_pending, &pending, 0, 0,
+                                              __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        moved = 1;
+#endif
+    if (moved)
+        PyBuffer_Release(&ctx->buffer);
+}
+
 static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
     (void)unused;
     if (ctx_ready(ctx) < 0)
         return NULL;
+#ifdef Py_GIL_DISABLED
+    /* Claim the owner fast path before the context opens, so that a thread
+     * that releases it (and so sees it open) also sees who may be using
+     * plain stores. Set once: a thread that loses the race to open keeps the
+     * claim, and the opener simply counts its operations like any other. */
+    if (__atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE)) {
+        uintptr_t none = 0;
+        __atomic_compare_exchange_n(&ctx->owner, &none, _Py_ThreadId(), 0, __ATOMIC_RELEASE,
+                                    __ATOMIC_RELAXED);
+    }
+#endif
     int moved;
     unsigned phase = ctx_move(ctx, 1u << CTX_FRESH, CTX_OPEN, &moved);
     if (!moved) {
@@ -206,10 +264,6 @@ static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
                                               : "Cannot open context after calling 'release'.");
         return NULL;
     }
-#ifdef Py_GIL_DISABLED
-    /* no view exists yet, so nobody reads owner before this store */
-    ctx->owner = __atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE) ? _Py_ThreadId() : 0;
-#endif
     return atomics_new_view(ctx);
 }
 
@@ -239,11 +293,33 @@ static PyObject *ctx_release(atomics_ctx *ctx, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+static int ctx_traverse(atomics_ctx *ctx, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(ctx));
+    /* the exporter, while we hold its export */
+    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) == 1) {
+        unsigned phase = __atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE;
+        int held = phase != CTX_RELEASED;
+#ifdef Py_GIL_DISABLED
+        held = held || __atomic_load_n(&ctx->give_back_pending, __ATOMIC_RELAXED);
+#endif
+        if (held)
+            Py_VISIT(ctx->buffer.obj);
+    }
+    return 0;
+}
+
+/* Breaks a cycle through the exporter: releases the export exactly once;
+ * views of this context raise ValueError from then on. */
+static int ctx_clear(atomics_ctx *ctx) {
+    ctx_release_final(ctx);
+    return 0;
+}
+
 static void ctx_dealloc(atomics_ctx *ctx) {
     PyTypeObject *tp = Py_TYPE(ctx);
+    PyObject_GC_UnTrack(ctx);
     /* a view keeps its context alive, so nothing can be using the buffer */
-    if (ctx->init == 1 && (ctx->state & CTX_PHASE) != CTX_RELEASED)
-        PyBuffer_Release(&ctx->buffer);
+    ctx_release_final(ctx);
     tp->tp_free(ctx);
     Py_DECREF(tp);
 }
@@ -298,11 +374,14 @@ int atomics_add_context_types(PyObject *module, atomics_state *st) {
                                {Py_tp_new, (void *)ctx_new},
                                {Py_tp_init, (void *)info->init},
                                {Py_tp_dealloc, (void *)ctx_dealloc},
+                               {Py_tp_traverse, (void *)ctx_traverse},
+                               {Py_tp_clear, (void *)ctx_clear},
                                {Py_tp_repr, (void *)ctx_repr},
                                {Py_tp_methods, (void *)ctx_methods},
                                {0, NULL}};
         PyType_Spec spec = {info->name, (int)sizeof(atomics_ctx), 0,
-                            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE, slots};
+                            Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+                            slots};
         PyObject *bases = info->parent < 0 ? NULL : PyTuple_Pack(1, (PyObject *)*out[info->parent]);
         if (info->parent >= 0 && bases == NULL)
             return -1;

@@ -79,13 +79,37 @@ done:
     return rc;
 }
 
+/* An int, or what an object with __index__ (a numpy integer, say) stands
+ * for, as a new reference; TypeError naming `argname` for anything else. */
+PyObject *atomics_as_int(PyObject *value, const char *argname) {
+    if (PyLong_Check(value)) {
+        Py_INCREF(value);
+        return value;
+    }
+    if (Py_TYPE(value)->tp_as_number != NULL && Py_TYPE(value)->tp_as_number->nb_index != NULL)
+        return PyNumber_Index(value);
+    PyErr_Format(PyExc_TypeError, "'%s' must be an int, not %.100s", argname,
+                 Py_TYPE(value)->tp_name);
+    return NULL;
+}
+
+static int int_to_raw_exact(PyObject *value, unsigned width, int is_signed,
+                            unsigned char raw[16]);
+
 static int int_to_raw(PyObject *value, unsigned width, int is_signed, const char *argname,
                       unsigned char raw[16]) {
-    if (!PyLong_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "'%s' must be an int, not %.100s", argname,
-                     Py_TYPE(value)->tp_name);
+    if (PyLong_Check(value))
+        return int_to_raw_exact(value, width, is_signed, raw);
+    PyObject *v = atomics_as_int(value, argname);
+    if (v == NULL)
         return -1;
-    }
+    int rc = int_to_raw_exact(v, width, is_signed, raw);
+    Py_DECREF(v);
+    return rc;
+}
+
+static int int_to_raw_exact(PyObject *value, unsigned width, int is_signed,
+                            unsigned char raw[16]) {
     int overflow;
     long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
     if (small == -1 && PyErr_Occurred())
@@ -194,6 +218,22 @@ PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char ra
 
 /* ---- buffers -------------------------------------------------------------------- */
 
+/* Whether a struct-module format describes items that are more than plain
+ * bytes and numbers: Python object references ('O') or pointers ('P', '&').
+ * Field names (between colons) are skipped. */
+static int format_has_references(const char *format) {
+    for (const char *c = format; c != NULL && *c; c++) {
+        if (*c == ':') {
+            c = strchr(c + 1, ':');
+            if (c == NULL)
+                return 0;
+        } else if (*c == 'O' || *c == 'P' || *c == '&') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
     if (!PyObject_CheckBuffer(buffer)) {
         PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
@@ -208,6 +248,17 @@ int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
         return -1;
     }
     return 0;
+}
+
+int atomics_refuse_references(const Py_buffer *view) {
+    /* an atomic write over a PyObject* would corrupt reference counts */
+    if (!format_has_references(view->format))
+        return 0;
+    PyErr_Format(PyExc_TypeError,
+                 "'buffer' holds object references or pointers (format '%.50s'): atomic "
+                 "objects need memory of plain bytes or numbers",
+                 view->format);
+    return -1;
 }
 
 /* Atomic objects and contexts refuse copy.copy, copy.deepcopy and pickle. */
@@ -250,7 +301,7 @@ int atomics_raise_released(void) {
 }
 
 /* Instantiates one of the Python-level exceptions and raises it. */
-static void raise_new(PyObject *exc_type, PyObject *args /* stolen */) {
+static void raise_exc(PyObject *exc_type, PyObject *args /* stolen */) {
     if (args == NULL)
         return;
     PyObject *exc = PyObject_Call(exc_type, args, NULL);
@@ -277,7 +328,7 @@ PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op) {
     atomics_state *st = atomics_state_of((PyObject *)self);
     PyObject *optype = enum_member(st->OpType, op);
     if (optype)
-        raise_new(st->UnsupportedOperationException,
+        raise_exc(st->UnsupportedOperationException,
                   Py_BuildValue("(NiO)", optype, (int)self->width,
                                 (self->flags & AF_READONLY) ? Py_True : Py_False));
     return NULL;
@@ -288,7 +339,7 @@ PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order
     PyObject *optype = enum_member(st->OpType, op);
     PyObject *mo = optype ? enum_member(st->MemoryOrder, order) : NULL;
     if (mo)
-        raise_new(st->MemoryOrderError,
+        raise_exc(st->MemoryOrderError,
                   Py_BuildValue("(OOO)", optype, mo, is_fail ? Py_True : Py_False));
     Py_XDECREF(optype);
     Py_XDECREF(mo);
@@ -296,7 +347,7 @@ PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order
 }
 
 int atomics_raise_width(atomics_state *st, Py_ssize_t width, int readonly) {
-    raise_new(st->UnsupportedWidthException,
+    raise_exc(st->UnsupportedWidthException,
               Py_BuildValue("(nO)", width, readonly ? Py_True : Py_False));
     return -1;
 }
@@ -395,22 +446,26 @@ int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,
     return 0;
 }
 
-int atomics_parse_width(PyObject *arg, Py_ssize_t *out) {
-    if (!PyLong_Check(arg)) {
-        PyErr_Format(PyExc_TypeError, "'width' must be an int, not %.100s", Py_TYPE(arg)->tp_name);
+int atomics_parse_width(atomics_state *st, PyObject *arg, Py_ssize_t *out) {
+    PyObject *w = atomics_as_int(arg, "width");
+    if (w == NULL)
         return -1;
-    }
-    int overflow;
-    long long w = PyLong_AsLongLongAndOverflow(arg, &overflow);
-    if (w == -1 && PyErr_Occurred())
-        return -1;
-    if (overflow < 0 || (!overflow && w < 0)) {
+    int overflow, rc = 0;
+    long long v = PyLong_AsLongLongAndOverflow(w, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        rc = -1;
+    } else if (overflow < 0 || (!overflow && v < 0)) {
         PyErr_SetString(PyExc_ValueError, "Negative width");
-        return -1;
+        rc = -1;
+    } else if (overflow || v > ATOMICS_MAX_WIDTH) {
+        /* report the width as given, however large */
+        raise_exc(st->UnsupportedWidthException, Py_BuildValue("(OO)", w, Py_False));
+        rc = -1;
+    } else {
+        *out = (Py_ssize_t)v;
     }
-    /* anything wider than 16 is just unsupported; clamp so it stays printable */
-    *out = (overflow || w > PY_SSIZE_T_MAX) ? PY_SSIZE_T_MAX : (Py_ssize_t)w;
-    return 0;
+    Py_DECREF(w);
+    return rc;
 }
 
 int atomics_parse_flag(PyObject *arg, const char *name, int *out) {

@@ -33,8 +33,113 @@ typedef struct {
     unsigned flags;
 } choice;
 
-static int choose(atomics_state *st, PyObject *atype, PyObject *is_integral, PyObject *is_signed,
-                  const char *fname, choice *out) {
+/* The arguments of atomic() and atomicview(). 1.0.3 passed their keyword
+ * arguments on to the class atype selects: INT, UINT and BYTES took any
+ * keyword and ignored it, INTEGRAL took is_signed=, ANY is_integral= and
+ * is_signed=; anything else was a TypeError. Published programs rely on the
+ * ignored ones (atomicview(buffer=b, width=8, atype=UINT)), so they are
+ * collected here and judged once atype is known. */
+typedef struct {
+    PyObject *argv[4];  /* first, atype, is_integral, is_signed (NULL: omitted) */
+    PyObject *unknown;  /* names of other keywords, or NULL */
+} factory_args;
+
+static int is_known(const atomics_argspec *spec, PyObject *key) {
+    for (int i = 0; i < spec->total; i++)
+        if (PyUnicode_CompareWithASCIIString(key, spec->names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames, factory_args *out) {
+    out->unknown = NULL;
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0, nknown = 0;
+    for (Py_ssize_t k = 0; k < nkw; k++)
+        nknown += is_known(spec, PyTuple_GET_ITEM(kwnames, k));
+    if (nknown == nkw)
+        return atomics_parse_args(spec, args, nargs, kwnames, out->argv);
+    /* the rare call with unknown keywords: parse the known ones alone */
+    PyObject **known_args = PyMem_Malloc((size_t)(nargs + nknown + 1) * sizeof(PyObject *));
+    PyObject *known_names = PyTuple_New(nknown);
+    out->unknown = PyList_New(0);
+    int rc = -1;
+    if (known_args == NULL || known_names == NULL || out->unknown == NULL) {
+        if (known_args == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        known_args[i] = args[i];
+    for (Py_ssize_t k = 0, j = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+        if (!is_known(spec, key)) {
+            if (PyList_Append(out->unknown, key) < 0)
+                goto done;
+            continue;
+        }
+        known_args[nargs + j] = args[nargs + k];
+        Py_INCREF(key);
+        PyTuple_SET_ITEM(known_names, j, key);
+        j++;
+    }
+    rc = atomics_parse_args(spec, known_args, nargs, nknown ? known_names : NULL, out->argv);
+done:
+    PyMem_Free(known_args);
+    Py_XDECREF(known_names);
+    if (rc < 0)
+        Py_CLEAR(out->unknown);
+    return rc;
+}
+
+static int reject_keyword(const char *fname, PyObject *name) {
+    PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", fname, name);
+    return -1;
+}
+
+static int warn_ignored(const char *fname, PyObject *name) {
+    return PyErr_WarnFormat(PyExc_DeprecationWarning, 1,
+                            "%s(): the keyword argument '%U' is ignored (atomics 1.0.3 ignored "
+                            "it too); remove it",
+                            fname, name);
+}
+
+/* Judges the keywords atype does not use: ignored with a DeprecationWarning
+ * for INT, UINT and BYTES, a TypeError for INTEGRAL and ANY. */
+static int judge_extras(atomics_state *st, const char *fname, const factory_args *fa) {
+    PyObject *atype = fa->argv[1];
+    int ignoring = atype == (PyObject *)st->INT || atype == (PyObject *)st->UINT ||
+                   atype == (PyObject *)st->BYTES;
+    if (ignoring) {
+        static const char *const flag_names[2] = {"is_integral", "is_signed"};
+        for (int i = 0; i < 2; i++) {
+            if (fa->argv[2 + i] == NULL)
+                continue;
+            PyObject *name = PyUnicode_FromString(flag_names[i]);
+            int rc = name ? warn_ignored(fname, name) : -1;
+            Py_XDECREF(name);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    Py_ssize_t n = fa->unknown ? PyList_GET_SIZE(fa->unknown) : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyList_GET_ITEM(fa->unknown, i);
+        if ((ignoring ? warn_ignored(fname, name) : reject_keyword(fname, name)) < 0)
+            return -1;
+    }
+    if (atype == (PyObject *)st->INTEGRAL && fa->argv[2] != NULL) {
+        PyObject *name = PyUnicode_FromString("is_integral");
+        if (name)
+            reject_keyword(fname, name);
+        Py_XDECREF(name);
+        return -1;
+    }
+    return 0;
+}
+
+static int choose(atomics_state *st, const factory_args *fa, const char *fname, choice *out) {
+    PyObject *atype = fa->argv[1], *is_integral = fa->argv[2], *is_signed = fa->argv[3];
     int integral = 0, sign = 0;
     if (atype == (PyObject *)st->INT) {
         *out = (choice){st->AtomicInt, st->AtomicIntViewContext, KIND_INT, AF_INTEGRAL | AF_SIGNED};
@@ -43,6 +148,8 @@ static int choose(atomics_state *st, PyObject *atype, PyObject *is_integral, PyO
     } else if (atype == (PyObject *)st->BYTES) {
         *out = (choice){st->AtomicBytes, st->AtomicBytesViewContext, KIND_BYTES, 0};
     } else if (atype == (PyObject *)st->INTEGRAL) {
+        if (judge_extras(st, fname, fa) < 0)
+            return -1;
         if (is_signed == NULL) {
             PyErr_Format(PyExc_TypeError, "%s() with atype=INTEGRAL needs is_signed=", fname);
             return -1;
@@ -51,7 +158,10 @@ static int choose(atomics_state *st, PyObject *atype, PyObject *is_integral, PyO
             return -1;
         *out = (choice){st->AtomicIntegral, st->AtomicIntegralViewContext,
                         sign ? KIND_INT : KIND_UINT, AF_INTEGRAL | (sign ? AF_SIGNED : 0)};
+        return 0;
     } else if (atype == (PyObject *)st->ANY) {
+        if (judge_extras(st, fname, fa) < 0)
+            return -1;
         if (is_signed == NULL || is_integral == NULL) {
             PyErr_Format(PyExc_TypeError, "%s() with atype=ANY needs is_integral= and is_signed=",
                          fname);
@@ -62,12 +172,16 @@ static int choose(atomics_state *st, PyObject *atype, PyObject *is_integral, PyO
             return -1;
         *out = (choice){st->Atomic, st->AtomicViewContext, KIND_ANY,
                         (integral ? AF_INTEGRAL : 0) | (sign ? AF_SIGNED : 0)};
+        return 0;
     } else {
         PyErr_SetString(PyExc_TypeError,
                         "Type parameter 'atype' must be one of [ANY, INTEGRAL, BYTES, INT, UINT].");
         return -1;
     }
-    /* INT, UINT and BYTES ignore is_signed= and is_integral=, as atomics 1.0.3 did */
+    /* INT, UINT and BYTES: warn about what they ignore (the common call
+     * passes nothing more and pays two compares) */
+    if ((fa->unknown || is_integral || is_signed) && judge_extras(st, fname, fa) < 0)
+        return -1;
     return 0;
 }
 
@@ -76,12 +190,14 @@ static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t narg
     static const atomics_argspec spec = {
         "atomic", 2, 4, {"width", "atype", "is_integral", "is_signed"}, {NULL}, 2};
     atomics_state *st = PyModule_GetState(module);
-    PyObject *argv[4];
+    factory_args fa;
     Py_ssize_t width;
     choice c;
-    if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
-        choose(st, argv[1], argv[2], argv[3], "atomic", &c) < 0 ||
-        atomics_parse_width(argv[0], &width) < 0)
+    if (parse_factory(&spec, args, nargs, kwnames, &fa) < 0)
+        return NULL;
+    int rc = choose(st, &fa, "atomic", &c);
+    Py_XDECREF(fa.unknown);
+    if (rc < 0 || atomics_parse_width(st, fa.argv[0], &width) < 0)
         return NULL;
     return atomics_new_owned(st, c.owned, width, c.kind, c.flags);
 }
@@ -91,12 +207,15 @@ static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t 
     static const atomics_argspec spec = {
         "atomicview", 2, 4, {"buffer", "atype", "is_integral", "is_signed"}, {NULL}, 2};
     atomics_state *st = PyModule_GetState(module);
-    PyObject *argv[4];
+    factory_args fa;
     choice c;
-    if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
-        choose(st, argv[1], argv[2], argv[3], "atomicview", &c) < 0)
+    if (parse_factory(&spec, args, nargs, kwnames, &fa) < 0)
         return NULL;
-    return atomics_new_context(st, c.context, argv[0], c.kind, c.flags);
+    int rc = choose(st, &fa, "atomicview", &c);
+    Py_XDECREF(fa.unknown);
+    if (rc < 0)
+        return NULL;
+    return atomics_new_context(st, c.context, fa.argv[0], c.kind, c.flags);
 }
 
 static PyMethodDef module_methods[] = {

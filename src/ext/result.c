@@ -39,8 +39,28 @@ static PyObject *result_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) 
     return (PyObject *)r;
 }
 
+/* `expected` can be any object (CmpxchgResult(True, some_list)), so a
+ * result can be part of a cycle: the collector must see it. */
+static int result_traverse(ResultObject *r, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(r));
+    Py_VISIT(r->expected);
+    return 0;
+}
+
+static int result_clear(ResultObject *r) {
+    Py_CLEAR(r->expected);
+    return 0;
+}
+
+/* None once the collector has cleared the result (seen only from a
+ * finaliser that resurrects it). */
+static PyObject *expected_of(ResultObject *r) {
+    return r->expected ? r->expected : Py_None;
+}
+
 static void result_dealloc(ResultObject *r) {
     PyTypeObject *tp = Py_TYPE(r);
+    PyObject_GC_UnTrack(r);
     Py_XDECREF(r->success);
     Py_XDECREF(r->expected);
     tp->tp_free(r);
@@ -59,13 +79,13 @@ static PyObject *result_item(ResultObject *r, Py_ssize_t i) {
         PyErr_SetString(PyExc_IndexError, "CmpxchgResult index out of range");
         return NULL;
     }
-    PyObject *v = i == 0 ? r->success : r->expected;
+    PyObject *v = i == 0 ? r->success : expected_of(r);
     Py_INCREF(v);
     return v;
 }
 
 static PyObject *result_as_tuple(ResultObject *r) {
-    return PyTuple_Pack(2, r->success, r->expected);
+    return PyTuple_Pack(2, r->success, expected_of(r));
 }
 
 static PyObject *result_iter(ResultObject *r) {
@@ -98,13 +118,14 @@ static Py_hash_t result_hash(ResultObject *r) {
 }
 
 static PyObject *result_repr(ResultObject *r) {
-    return PyUnicode_FromFormat("CmpxchgResult(success=%R, expected=%R)", r->success, r->expected);
+    return PyUnicode_FromFormat("CmpxchgResult(success=%R, expected=%R)", r->success,
+                                expected_of(r));
 }
 
 /* A plain value: copy and pickle rebuild it from its two fields. */
 static PyObject *result_reduce(ResultObject *r, PyObject *unused) {
     (void)unused;
-    return Py_BuildValue("(O(OO))", (PyObject *)Py_TYPE(r), r->success, r->expected);
+    return Py_BuildValue("(O(OO))", (PyObject *)Py_TYPE(r), r->success, expected_of(r));
 }
 
 static PyMemberDef result_members[] = {
@@ -128,6 +149,8 @@ int atomics_add_result_type(PyObject *module, atomics_state *st) {
                             "(success, expected)."},
         {Py_tp_new, (void *)result_new},
         {Py_tp_dealloc, (void *)result_dealloc},
+        {Py_tp_traverse, (void *)result_traverse},
+        {Py_tp_clear, (void *)result_clear},
         {Py_tp_repr, (void *)result_repr},
         {Py_tp_richcompare, (void *)result_richcompare},
         {Py_tp_hash, (void *)result_hash},
@@ -139,7 +162,7 @@ int atomics_add_result_type(PyObject *module, atomics_state *st) {
         {Py_sq_item, (void *)result_item},
         {0, NULL}};
     PyType_Spec spec = {"atomics.CmpxchgResult", (int)sizeof(ResultObject), 0,
-                        Py_TPFLAGS_DEFAULT, slots};
+                        Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
     st->CmpxchgResult = (PyTypeObject *)PyType_FromModuleAndSpec(module, &spec, NULL);
     if (st->CmpxchgResult == NULL || PyModule_AddType(module, st->CmpxchgResult) < 0)
         return -1;

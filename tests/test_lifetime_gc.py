@@ -1,0 +1,168 @@
+"""Nothing held forever: reference cycles that pass through a view's
+context, a view or a CmpxchgResult are found and broken by the garbage
+collector, and breaking one gives the buffer export back exactly once.
+
+Before atomics 1.1.1 these types were not GC-tracked: such a cycle kept the
+export alive for the life of the process (mmap.close() raised "cannot close
+exported pointers exist", a bytearray could never be resized again)."""
+import ctypes
+import gc
+import mmap
+import os
+import sys
+import weakref
+
+import pytest
+
+import atomics
+from atomics import INT, UINT, CmpxchgResult
+
+
+class OwnBytes(bytearray):
+    """A bytearray that can hold attributes (and so its own context)."""
+
+
+class OwnMmap(mmap.mmap):
+    """An anonymous mapping that can hold attributes."""
+
+
+def collected(make_cycle):
+    """Builds a cycle, drops it, and tells whether gc.collect() freed it."""
+    gc.collect()
+    probe = make_cycle()
+    del make_cycle
+    gc.collect()
+    return probe() is None
+
+
+def test_bytearray_holding_its_context():
+    def cycle():
+        b = OwnBytes(8)
+        b.ctx = atomics.atomicview(buffer=memoryview(b)[:8], atype=INT)
+        return weakref.ref(b)
+    assert collected(cycle)
+
+
+def test_bytearray_holding_its_open_view():
+    def cycle():
+        b = OwnBytes(8)
+        b.ctx = atomics.atomicview(buffer=b, atype=UINT)
+        b.view = b.ctx.__enter__()
+        b.view.inc()
+        return weakref.ref(b)
+    assert collected(cycle)
+
+
+def test_mmap_holding_its_context_and_view():
+    def cycle():
+        m = OwnMmap(-1, mmap.PAGESIZE)
+        m.ctx = atomics.atomicview(buffer=memoryview(m)[:8], atype=INT)
+        m.view = m.ctx.__enter__()
+        m.view.store(7)
+        return weakref.ref(m)
+    assert collected(cycle)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="__buffer__ is Python 3.12+")
+def test_buffer_class_keeping_its_view():
+    data = bytearray(8)
+
+    class Exporter:
+        def __buffer__(self, flags):
+            return memoryview(data)
+
+    def cycle():
+        e = Exporter()
+        e.ctx = atomics.atomicview(buffer=e, atype=INT)
+        e.view = e.ctx.__enter__()
+        e.view.store(-1)
+        return weakref.ref(e)
+    assert collected(cycle)
+    assert data == b"\xff" * 8
+    data.extend(b"resizable again")
+
+
+def test_cmpxchg_result_holding_itself():
+    class Sentinel:
+        pass
+
+    def cycle():
+        s = Sentinel()
+        r = CmpxchgResult(success=True, expected=[s])
+        r.expected.append(r)
+        return weakref.ref(s)
+    assert collected(cycle)
+
+
+def test_cmpxchg_results_from_operations_are_collectable_too():
+    a = atomics.atomic(width=8, atype=INT)
+    r = a.cmpxchg_strong(0, 1)
+    assert gc.is_tracked(r)
+    assert r.success and r.expected == 0
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
+def test_hundred_cycles_over_one_mib_buffers_leave_rss_flat():
+    def one_cycle():
+        b = OwnBytes(1 << 20)
+        b[:] = b"\x01" * len(b)  # touch every page
+        b.ctx = atomics.atomicview(buffer=memoryview(b)[:8], atype=INT)
+        b.view = b.ctx.__enter__()
+        b.view.inc()
+
+    gc.collect()
+    before = rss_bytes()
+    gcstate = gc.isenabled()
+    gc.disable()  # no collection until we ask: the cycles must not leak
+    try:
+        for _ in range(100):
+            one_cycle()
+    finally:
+        gc.collect()
+        if gcstate:
+            gc.enable()
+    grown = rss_bytes() - before
+    # 100 leaked cycles would keep 100 MiB
+    assert grown < 16 << 20, f"RSS grew by {grown / 2**20:.1f} MiB"
+
+
+# ---- what the collector's clear leaves behind ----------------------------------------
+
+
+def type_slot(tp, index):
+    """The function pointer in slot `index` of a static PyTypeObject layout,
+    checked against tp_flags (slot 18) so that a layout we do not know is a
+    skip, not a wrong call."""
+    head = 3 * ctypes.sizeof(ctypes.c_void_p)  # ob_refcnt, ob_type, ob_size
+    words = (ctypes.c_void_p * 24).from_address(id(tp) + head)
+    if ctypes.c_ulong.from_address(id(tp) + head + 18 * ctypes.sizeof(ctypes.c_void_p)).value \
+            != tp.__flags__:
+        pytest.skip("unknown PyTypeObject layout")
+    return words[index]
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython" or hasattr(sys, "_is_gil_enabled"),
+                    reason="reads the PyTypeObject layout of GIL builds of CPython")
+def test_clear_releases_the_export_once_and_leaves_the_view_raising():
+    buf = bytearray(8)
+    ctx = atomics.atomicview(buffer=buf, atype=INT)
+    view = ctx.__enter__()
+    view.inc()
+    clear = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.py_object)(type_slot(type(ctx), 21))
+    assert clear(ctx) == 0
+    buf.extend(b"grown")  # the export is back
+    with pytest.raises(ValueError):
+        view.load()
+    with pytest.raises(ValueError):
+        view.width
+    assert clear(ctx) == 0  # a second clear gives nothing back twice
+    ctx.__exit__(None, None, None)
+    ctx.release()
+    del view, ctx
+    gc.collect()
+    buf.extend(b"again")
