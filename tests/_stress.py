@@ -18,7 +18,6 @@ ATOMICS_STRESS_REPORT when that is set.
         python -m pytest tests/test_concurrency*.py -rA
 """
 import contextlib
-import gc
 import importlib
 import json
 import mmap
@@ -155,18 +154,39 @@ def _main(argv):
 
 
 class Shared:
-    """A zeroed buffer that every worker can reach: an anonymous mmap for
-    threads, POSIX shared memory (multiprocessing.shared_memory) for processes.
+    """A zeroed buffer that every worker can reach. Processes attach to POSIX
+    shared memory (multiprocessing.shared_memory) by name. Threads each map
+    one shared file of their own (a memfd where there is one), so that the
+    same memory sits behind a different mmap object, and address, in every
+    thread: no Python object is exported from two threads at once.
+
+    That matters on free-threaded CPython 3.13: mmap, bytearray and
+    memoryview count their buffer exports with plain increments, so exports
+    of one object made concurrently from threads can leave the count wrong,
+    and close() then fails with "cannot close exported pointers exist" long
+    after every export was released. It happens without atomics: 4 threads
+    each taking and releasing 2,000 memoryviews of one anonymous mmap left a
+    stuck count in 21 of 200 rounds on 3.13.5t. Giving each thread its own
+    mapping keeps this harness independent of it (and covers the same
+    memory at different addresses, which atomics must handle anyway).
+
     `where` is what a worker passes to attach()."""
     _made = 0
 
     def __init__(self, size, method):
         self.size = size
         if method == "thread":
-            self._mmap = mmap.mmap(-1, size)
+            if hasattr(os, "memfd_create"):
+                self._fd = os.memfd_create("atomics-stress")
+            else:
+                import tempfile
+                self._fd, path = tempfile.mkstemp(prefix="atomics-stress-")
+                os.unlink(path)
+            os.ftruncate(self._fd, size)
+            self._mmap = mmap.mmap(self._fd, size)
             self.shm = None
             self.buf = memoryview(self._mmap)
-            self.where = ("local", self._mmap)
+            self.where = ("fd", self._fd, size)
         else:
             from multiprocessing import shared_memory
             name = None
@@ -187,27 +207,22 @@ class Shared:
         else:
             self.buf.release()
             try:
-                self._mmap.close()
-            except BufferError:
-                # Free-threaded CPython frees an object whose last reference
-                # another thread dropped only when its owning thread next
-                # merges its queued refcounts (biased reference counting); a
-                # worker's memoryview of the mapping can linger that way after
-                # join(). A collection merges them; an export still held after
-                # it is a real leak and raises.
-                gc.collect()
-                self._mmap.close()
+                self._mmap.close()  # BufferError if a view still holds an export
+            finally:
+                os.close(self._fd)
 
 
 @contextlib.contextmanager
 def attach(where):
     """The memoryview of a Shared buffer, inside a worker."""
-    if where[0] == "local":
-        mv = memoryview(where[1])
+    if where[0] == "fd":
+        m = mmap.mmap(where[1], where[2])
+        mv = memoryview(m)
         try:
             yield mv
         finally:
             mv.release()
+            m.close()
     else:
         from multiprocessing import shared_memory
         shm = shared_memory.SharedMemory(name=where[1])

@@ -213,3 +213,135 @@ def test_racing_release_and_enter():
         """,
         timeout=600,
     )
+
+
+def test_exit_racing_the_owners_first_operations():
+    # __enter__ on one thread against __exit__ on another, again and again:
+    # the opener starts operating at once, the other thread releases as soon
+    # as it can and then grows the buffer (which may move it). Every
+    # increment the opener saw complete must be in the buffer; none may land
+    # after the release. Before 1.1.1 the opener published itself as the
+    # owner only after the context opened, so a release in that gap skipped
+    # the barrier that makes the owner's first operation visible.
+    out = run(
+        f"""
+        import threading, atomics
+        rounds = 3000 * {SCALE}
+        opened = 0
+        for r in range(rounds):
+            buf = bytearray(8)
+            ctx = atomics.atomicview(buffer=buf, atype=atomics.INT)
+            start = threading.Barrier(2)
+            done = [0]
+            def owner():
+                start.wait()
+                try:
+                    view = ctx.__enter__()
+                except ValueError:
+                    return  # the release came first
+                while True:
+                    try:
+                        view.inc()
+                    except ValueError:
+                        return
+                    done[0] += 1
+            def releaser():
+                start.wait()
+                for _ in range(r % 50):  # vary where the release lands
+                    pass
+                ctx.__exit__(None, None, None)
+                before = bytes(buf[:8])
+                buf.extend(b"x" * 65536)  # the export is back: may move
+                assert bytes(buf[:8]) == before
+            ts = [threading.Thread(target=owner), threading.Thread(target=releaser)]
+            for t in ts: t.start()
+            for t in ts: t.join()
+            assert int.from_bytes(buf[:8], "little", signed=True) == done[0], (r, done)
+            opened += done[0] > 0
+        print(opened)
+        """,
+        timeout=600,
+    )
+    assert int(out) > 0  # some rounds did open before the release
+
+
+SECCOMP_DENY_MEMBARRIER = """
+import ctypes, platform
+NR = {"x86_64": 324, "aarch64": 283}[platform.machine()]
+
+class Insn(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32)]
+
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+
+def deny_membarrier():
+    # load the syscall number; if membarrier, fail it with EPERM; else allow
+    insns = (Insn * 4)(Insn(0x20, 0, 0, 0), Insn(0x15, 0, 1, NR),
+                       Insn(0x06, 0, 0, 0x00050000 | 1), Insn(0x06, 0, 0, 0x7FFF0000))
+    prog = Prog(4, insns)
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+    assert libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0, ctypes.get_errno()  # SECCOMP filter
+"""
+
+
+@pytest.mark.skipif(not FREE_THREADED, reason="the owner fast path exists on free-threaded builds")
+@pytest.mark.skipif(not sys.platform.startswith("linux") or
+                    __import__("platform").machine() not in ("x86_64", "aarch64"),
+                    reason="seccomp filter written for Linux x86-64 and aarch64")
+def test_membarrier_refused_after_import_does_not_abort():
+    # A seccomp filter installed after import makes membarrier(2) fail. A
+    # release from another thread must then neither abort the process (1.1.0
+    # called Py_FatalError) nor give the buffer back while the owner may
+    # still be operating: the owner's next operation gives it back.
+    out = run(
+        SECCOMP_DENY_MEMBARRIER + """
+import threading, atomics
+
+def release_from_another_thread(ctx):
+    t = threading.Thread(target=ctx.__exit__, args=(None, None, None))
+    t.start(); t.join()
+
+buf = bytearray(8)
+ctx = atomics.atomicview(buffer=buf, atype=atomics.INT)
+view = ctx.__enter__()          # this thread owns the fast path
+view.inc(); view.inc()
+buf3 = bytearray(8)
+ctx3 = atomics.atomicview(buffer=buf3, atype=atomics.UINT)
+v3 = ctx3.__enter__()           # this one too
+deny_membarrier()               # threads started from now on inherit it
+release_from_another_thread(ctx)
+release_from_another_thread(ctx3)
+try:
+    view.inc()
+except ValueError:
+    print("view released")
+buf.extend(b"x" * 4096)        # the owner's operation gave the export back
+print(int.from_bytes(buf[:8], "little"))
+
+# a context whose owner never operates again gives it back when it dies
+try:
+    buf3.extend(b"x")
+except BufferError:
+    pass  # still held: the owner may have been operating
+else:
+    raise AssertionError("export given back without a barrier")
+del v3, ctx3
+buf3.extend(b"x")
+print("third context given back")
+
+# later contexts count every operation, so a release from another thread
+# gives the buffer back at once
+buf2 = bytearray(8)
+ctx2 = atomics.atomicview(buffer=buf2, atype=atomics.UINT)
+v2 = ctx2.__enter__()
+v2.inc()
+release_from_another_thread(ctx2)
+buf2.extend(b"x")
+print("second context given back")
+"""
+    )
+    assert out.split("\n")[:4] == ["view released", "2", "third context given back",
+                                   "second context given back"]

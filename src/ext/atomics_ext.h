@@ -198,11 +198,14 @@ int atomics_add_alignment_type(PyObject *module, atomics_state *st);
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 
 /* Values travel as native-endian bytes in a 16-byte buffer; for widths up
- * to 8 that is the low end of a uint64_t on little-endian machines. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ATOMICS_RAW64_OFFSET(width) 0
-#else
+ * to 8 that is the low end of a uint64_t on little-endian machines. MSVC
+ * targets are all little-endian and define neither macro. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ATOMICS_BIG_ENDIAN 1
 #define ATOMICS_RAW64_OFFSET(width) (8 - (width))
+#else
+#define ATOMICS_BIG_ENDIAN 0
+#define ATOMICS_RAW64_OFFSET(width) 0
 #endif
 
 /* memcpy with a constant length for the common widths: a run-time length

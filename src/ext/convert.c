@@ -5,26 +5,41 @@
 
 /* ---- integers ---------------------------------------------------------------- */
 
-/* Values travel as native-endian bytes: the low `width` bytes of a 128-bit
- * integer on little-endian machines, the high ones on big-endian. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define RAW_OFFSET(width) 0
-#else
+/* Values wider than 64 bits travel as two 64-bit halves of a 128-bit two's
+ * complement number, so the same code serves compilers without __int128
+ * (MSVC, 32-bit targets). In memory they are native-endian bytes: the low
+ * `width` bytes of the 16 on little-endian machines, the high ones on
+ * big-endian. */
+typedef struct {
+    uint64_t hi, lo;
+} wide;
+
+#if ATOMICS_BIG_ENDIAN
 #define RAW_OFFSET(width) (16 - (width))
+#define HI_AT 0
+#define LO_AT 8
+#else
+#define RAW_OFFSET(width) 0
+#define HI_AT 8
+#define LO_AT 0
 #endif
 
-__extension__ typedef unsigned __int128 u128;
-__extension__ typedef __int128 i128;
-
-static void put_u128(unsigned char raw[16], u128 v, unsigned width) {
-    atomics_copy(raw, (const unsigned char *)&v + RAW_OFFSET(width), width);
+static void put_wide(unsigned char raw[16], wide v, unsigned width) {
+    unsigned char full[16];
+    memcpy(full + HI_AT, &v.hi, 8);
+    memcpy(full + LO_AT, &v.lo, 8);
+    atomics_copy(raw, full + RAW_OFFSET(width), width);
 }
 
-static u128 get_u128(const unsigned char raw[16], unsigned width, int is_signed) {
-    u128 v = 0;
-    atomics_copy((unsigned char *)&v + RAW_OFFSET(width), raw, width);
-    if (is_signed && width < 16 && (v >> (8 * width - 1)) & 1)
-        v |= ~(u128)0 << (8 * width); /* sign-extend */
+static wide get_wide(const unsigned char raw[16], unsigned width, int is_signed) {
+    /* the most significant byte of the value decides the sign fill */
+    unsigned char top = ATOMICS_BIG_ENDIAN ? raw[0] : raw[width - 1];
+    unsigned char full[16];
+    memset(full, is_signed && (top & 0x80) ? 0xff : 0, 16);
+    atomics_copy(full + RAW_OFFSET(width), raw, width);
+    wide v;
+    memcpy(&v.hi, full + HI_AT, 8);
+    memcpy(&v.lo, full + LO_AT, 8);
     return v;
 }
 
@@ -38,8 +53,9 @@ static int raise_negative(void) {
     return -1;
 }
 
-/* Values beyond 64 bits, for widths 9 to 16: split into two 64-bit halves. */
-static int wide_to_u128(PyObject *value, int is_signed, u128 *out) {
+/* An int beyond 64 bits, split into its halves: the low 64 bits and the
+ * rest, which must fit 64 bits (signed, or unsigned for unsigned objects). */
+static int split_wide(PyObject *value, int is_signed, wide *out) {
     PyObject *mask = NULL, *lo_obj = NULL, *sixty_four = NULL, *hi_obj = NULL;
     int rc = -1;
     if (!(mask = PyLong_FromUnsignedLongLong(~0ULL)) ||
@@ -49,7 +65,6 @@ static int wide_to_u128(PyObject *value, int is_signed, u128 *out) {
     unsigned long long lo = PyLong_AsUnsignedLongLong(lo_obj);
     if (lo == (unsigned long long)-1 && PyErr_Occurred())
         goto done;
-    u128 hi;
     int overflow;
     long long shi = PyLong_AsLongLongAndOverflow(hi_obj, &overflow);
     if (shi == -1 && PyErr_Occurred())
@@ -65,11 +80,11 @@ static int wide_to_u128(PyObject *value, int is_signed, u128 *out) {
             raise_too_big();
             goto done;
         }
-        hi = uhi;
+        out->hi = uhi;
     } else {
-        hi = (u128)(i128)shi;
+        out->hi = (uint64_t)shi;
     }
-    *out = (hi << 64) | lo;
+    out->lo = lo;
     rc = 0;
 done:
     Py_XDECREF(mask);
@@ -79,8 +94,32 @@ done:
     return rc;
 }
 
-/* An int, or what an object with __index__ (a numpy integer, say) stands
- * for, as a new reference; TypeError naming `argname` for anything else. */
+/* Whether v fits `width` bytes of the given signedness. */
+static int fits(wide v, unsigned width, int is_signed) {
+    if (width == 16)
+        return 1;
+    if (width > 8) { /* the high half holds bits - 64 bits */
+        unsigned hb = 8 * width - 64;
+        if (!is_signed)
+            return v.hi >> hb == 0;
+        int64_t h = (int64_t)v.hi, lim = (int64_t)1 << (hb - 1);
+        return h >= -lim && h < lim;
+    }
+    /* width <= 8: the high half is only the sign of the low one */
+    if (is_signed) {
+        int64_t l = (int64_t)v.lo;
+        if (v.hi != (l < 0 ? ~(uint64_t)0 : 0))
+            return 0;
+        if (width == 8)
+            return 1;
+        int64_t lim = (int64_t)1 << (8 * width - 1);
+        return l >= -lim && l < lim;
+    }
+    return v.hi == 0 && (width == 8 || v.lo >> (8 * width) == 0);
+}
+
+/* An int or an __index__ object (numpy integers, say), as a new reference;
+ * TypeError naming `argname` for anything else. */
 PyObject *atomics_as_int(PyObject *value, const char *argname) {
     if (PyLong_Check(value)) {
         Py_INCREF(value);
@@ -94,7 +133,37 @@ PyObject *atomics_as_int(PyObject *value, const char *argname) {
 }
 
 static int int_to_raw_exact(PyObject *value, unsigned width, int is_signed,
-                            unsigned char raw[16]);
+                            unsigned char raw[16]) {
+    int overflow;
+    long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (small == -1 && PyErr_Occurred())
+        return -1;
+    wide v;
+    if (overflow == 0) {
+        if (!is_signed && small < 0)
+            return raise_negative();
+        v.lo = (uint64_t)small;
+        v.hi = small < 0 ? ~(uint64_t)0 : 0;
+    } else if (overflow < 0 && !is_signed) {
+        return raise_negative();
+    } else if (width <= 8) {
+        if (overflow < 0 || is_signed || width < 8)
+            return raise_too_big();
+        unsigned long long u = PyLong_AsUnsignedLongLong(value);
+        if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return raise_too_big();
+        }
+        v.lo = u;
+        v.hi = 0;
+    } else if (split_wide(value, is_signed, &v) < 0) {
+        return -1;
+    }
+    if (!fits(v, width, is_signed))
+        return raise_too_big();
+    put_wide(raw, v, width);
+    return 0;
+}
 
 static int int_to_raw(PyObject *value, unsigned width, int is_signed, const char *argname,
                       unsigned char raw[16]) {
@@ -108,64 +177,23 @@ static int int_to_raw(PyObject *value, unsigned width, int is_signed, const char
     return rc;
 }
 
-static int int_to_raw_exact(PyObject *value, unsigned width, int is_signed,
-                            unsigned char raw[16]) {
-    int overflow;
-    long long small = PyLong_AsLongLongAndOverflow(value, &overflow);
-    if (small == -1 && PyErr_Occurred())
-        return -1;
-    u128 v;
-    if (overflow == 0) {
-        if (!is_signed && small < 0)
-            return raise_negative();
-        v = (u128)(i128)small;
-    } else if (overflow < 0 && !is_signed) {
-        return raise_negative();
-    } else if (width <= 8) {
-        if (overflow < 0 || is_signed || width < 8)
-            return raise_too_big();
-        unsigned long long u = PyLong_AsUnsignedLongLong(value);
-        if (u == (unsigned long long)-1 && PyErr_Occurred()) {
-            PyErr_Clear();
-            return raise_too_big();
-        }
-        v = u;
-    } else if (wide_to_u128(value, is_signed, &v) < 0) {
-        return -1;
-    }
-    /* range check at the object's width and signedness */
-    if (width < 16) {
-        unsigned bits = 8 * width;
-        if (is_signed) {
-            i128 s = (i128)v, lim = (i128)1 << (bits - 1);
-            if (s < -lim || s >= lim)
-                return raise_too_big();
-        } else if (v >> bits) {
-            return raise_too_big();
-        }
-    }
-    put_u128(raw, v, width);
-    return 0;
-}
-
 static PyObject *raw_to_int(const unsigned char raw[16], unsigned width, int is_signed) {
-    u128 v = get_u128(raw, width, is_signed);
+    wide v = get_wide(raw, width, is_signed);
     if (is_signed) {
-        i128 s = (i128)v;
-        if (s >= INT64_MIN && s <= INT64_MAX)
-            return PyLong_FromLongLong((long long)s);
-    } else if (v <= UINT64_MAX) {
-        return PyLong_FromUnsignedLongLong((unsigned long long)v);
+        if (v.hi == ((int64_t)v.lo < 0 ? ~(uint64_t)0 : 0))
+            return PyLong_FromLongLong((long long)(int64_t)v.lo);
+    } else if (v.hi == 0) {
+        return PyLong_FromUnsignedLongLong((unsigned long long)v.lo);
     }
     /* beyond 64 bits: high half << 64 | low half */
     PyObject *hi = NULL, *sixty_four = NULL, *shifted = NULL, *lo = NULL, *result = NULL;
     if (is_signed)
-        hi = PyLong_FromLongLong((long long)((i128)v >> 64));
+        hi = PyLong_FromLongLong((long long)(int64_t)v.hi);
     else
-        hi = PyLong_FromUnsignedLongLong((unsigned long long)(v >> 64));
+        hi = PyLong_FromUnsignedLongLong((unsigned long long)v.hi);
     if (hi && (sixty_four = PyLong_FromLong(64)) &&
         (shifted = PyNumber_Lshift(hi, sixty_four)) &&
-        (lo = PyLong_FromUnsignedLongLong((unsigned long long)v)))
+        (lo = PyLong_FromUnsignedLongLong((unsigned long long)v.lo)))
         result = PyNumber_Or(shifted, lo);
     Py_XDECREF(hi);
     Py_XDECREF(sixty_four);
