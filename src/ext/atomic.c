@@ -3,7 +3,6 @@
  * set of methods; a view only adds the check that its context is still open. */
 #include "atomics_ext.h"
 
-#include <stdlib.h>
 #include <structmember.h>
 
 /* ---- construction ------------------------------------------------------------ */
@@ -36,19 +35,22 @@ const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize
 static int setup_owned(atomics_state *st, AtomicObject *self, Py_ssize_t width, int kind,
                        unsigned flags) {
     unsigned char *addr = self->u.storage;
+    void *block = NULL;
     if ((uintptr_t)addr % 16 != 0) {
-        /* an allocator without 16-byte alignment: take memory of our own */
-        addr = aligned_alloc(16, 16);
-        if (addr == NULL) {
+        /* an allocator without 16-byte alignment: take memory of our own,
+         * and keep where the block starts in the storage it replaces */
+        block = PyMem_RawMalloc(16 + 15);
+        if (block == NULL) {
             PyErr_NoMemory();
             return -1;
         }
+        addr = (unsigned char *)(((uintptr_t)block + 15) & ~(uintptr_t)15);
+        memcpy(self->u.storage, &block, sizeof block);
     }
     memset(addr, 0, 16);
     const atomics_ops *ops = atomics_resolve(st, addr, width, 0);
     if (ops == NULL) {
-        if (addr != self->u.storage)
-            free(addr);
+        PyMem_RawFree(block);
         return -1;
     }
     self->addr = addr;
@@ -100,8 +102,11 @@ static void object_dealloc(AtomicObject *self) {
         PyObject_ClearWeakRefs((PyObject *)self);
     if (self->flags & AF_VIEW)
         Py_DECREF(self->u.ctx);
-    else if (self->addr != NULL && self->addr != self->u.storage)
-        free(self->addr);
+    else if (self->addr != NULL && self->addr != self->u.storage) {
+        void *block;
+        memcpy(&block, self->u.storage, sizeof block);
+        PyMem_RawFree(block);
+    }
     tp->tp_free(self);
     Py_DECREF(tp);
 }

@@ -11,33 +11,47 @@
  * operation ever touches memory the exporter has taken back. */
 #include "atomics_ext.h"
 
-#include <sched.h>
 #ifdef Py_GIL_DISABLED
+#if defined(_WIN32)
+#include <windows.h>
+#define atomics_yield() SwitchToThread()
+#else
+#include <sched.h>
+#define atomics_yield() sched_yield()
+#endif
+#if defined(__linux__)
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 
 int atomics_have_membarrier;
 
-/* Registers this process for expedited membarrier(2), once; without it the
- * owner fast path stays off and every thread counts on the shared state. */
+/* The owner fast path needs a way to run a full barrier on every thread of
+ * the process: membarrier(2) on Linux (registered once), and
+ * FlushProcessWriteBuffers on Windows. Elsewhere (macOS) there is none and
+ * every thread counts its operations on the shared state. */
 void atomics_register_membarrier(void) {
-#if defined(SYS_membarrier)
     if (__atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE))
         return;
+#if defined(__linux__) && defined(SYS_membarrier)
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
         __atomic_store_n(&atomics_have_membarrier, 1, __ATOMIC_RELEASE);
+#elif defined(_WIN32)
+    __atomic_store_n(&atomics_have_membarrier, 1, __ATOMIC_RELEASE);
 #endif
 }
 
 /* Makes the owner's plain announcement visible before we read it (or makes
- * it see our RELEASED): a full barrier on every running thread of the
- * process. 0 on success; -1 if the kernel refused, after which no new
- * context uses the owner fast path. */
+ * it see our RELEASED). 0 on success; -1 if the kernel refused, after which
+ * no new context uses the owner fast path. */
 static int barrier_all_threads(void) {
-#if defined(SYS_membarrier)
+#if defined(__linux__) && defined(SYS_membarrier)
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
         return 0;
+#elif defined(_WIN32)
+    FlushProcessWriteBuffers();
+    return 0;
 #endif
     __atomic_store_n(&atomics_have_membarrier, 0, __ATOMIC_RELAXED);
     return -1;
@@ -193,7 +207,7 @@ static void ctx_drain_and_release(atomics_ctx *ctx) {
                              __atomic_load_n(&ctx->owner_busy, __ATOMIC_ACQUIRE);
          spins++)
         if (spins > 64)
-            sched_yield();
+            atomics_yield();
 #endif
     PyBuffer_Release(&ctx->buffer);
 }
