@@ -13,17 +13,37 @@
 static unsigned features_cache;
 #define ATOMICS_FEATURES_KNOWN_ 0x80000000u
 
+#if defined(__x86_64__)
+/* cpuid leaf 0 spells the vendor in ebx, edx, ecx. */
+#define ATOMICS_VENDOR_(a, b, c) ((vendor[0] == (a)) & (vendor[1] == (b)) & (vendor[2] == (c)))
+
+unsigned atomics__x86_features(const unsigned vendor[3], unsigned leaf1_ecx) {
+    unsigned found = 0;
+    if (leaf1_ecx & bit_CMPXCHG16B) {
+        found |= ATOMICS_FEATURE_CAS16;
+        /* Only Intel (SDM vol. 3A 9.1.1) and AMD (APM vol. 2 7.3.2) document
+         * that an aligned 16-byte (v)movdqa is one atomic access on every
+         * processor that enumerates AVX. Other vendors with AVX (VIA/Centaur,
+         * Zhaoxin, and Hygon, whose Dhyana is AMD-derived but documents
+         * nothing of its own) make no such promise, so their 16-byte loads
+         * go through cmpxchg16b and read-only 16-byte blocks are refused. */
+        int documented = ATOMICS_VENDOR_(0x756e6547u, 0x49656e69u, 0x6c65746eu)     /* GenuineIntel */
+                         || ATOMICS_VENDOR_(0x68747541u, 0x69746e65u, 0x444d4163u); /* AuthenticAMD */
+        if ((leaf1_ecx & bit_AVX) && documented)
+            found |= ATOMICS_FEATURE_LOAD16;
+    }
+    return found;
+}
+#undef ATOMICS_VENDOR_
+#endif
+
 static unsigned detect_features(void) {
     unsigned found = 0;
 #if defined(__x86_64__)
-    unsigned eax, ebx, ecx, edx;
-    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
-        if (ecx & bit_CMPXCHG16B) {
-            found |= ATOMICS_FEATURE_CAS16;
-            if (ecx & bit_AVX)
-                found |= ATOMICS_FEATURE_LOAD16;
-        }
-    }
+    unsigned eax, ebx, ecx, edx, vendor[3];
+    if (__get_cpuid(0, &eax, &vendor[0], &vendor[2], &vendor[1]) &&
+        __get_cpuid(1, &eax, &ebx, &ecx, &edx))
+        found = atomics__x86_features(vendor, ecx);
 #endif
     return found;
 }

@@ -156,6 +156,12 @@ static inline int atomics_cas_pair(atomics_order succ, atomics_order fail) {
  * fallback paths); ~0u restores detection. */
 void atomics__set_features(unsigned features);
 
+#if defined(__x86_64__)
+/* The features of an x86-64 processor from its cpuid: leaf 0's vendor
+ * (ebx, edx, ecx) and leaf 1's ecx. Separate so tests can feed it others. */
+unsigned atomics__x86_features(const unsigned vendor[3], unsigned leaf1_ecx);
+#endif
+
 /* ---- 16-byte primitives (block.c) ------------------------------------------ */
 
 /* Lock-free 16-byte CAS on a 16-aligned address; full barrier. Only called

@@ -16,6 +16,9 @@
 #include "internal.h" /* atomics__set_features, ATOMICS_LITTLE_ENDIAN */
 
 #include <pthread.h>
+#if defined(__x86_64__)
+#include <cpuid.h> /* bit_AVX, bit_CMPXCHG16B */
+#endif
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -750,6 +753,38 @@ static void test_validators(void) {
         }
 }
 
+/* ---- x86-64 feature detection ------------------------------------------------------------
+ * Plain 16-byte loads are trusted only where the vendor documents them atomic
+ * (Intel, AMD) and the processor has AVX; everything else must fall back to
+ * cmpxchg16b, which the "CAS16 without LOAD16" runs below exercise. */
+#if defined(__x86_64__)
+static void test_x86_features(void) {
+    static const struct {
+        const char *vendor;
+        unsigned ecx;
+        unsigned want;
+    } cases[] = {
+        {"GenuineIntel", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"AuthenticAMD", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"GenuineIntel", bit_CMPXCHG16B, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMD", bit_AVX, 0},
+        {"HygonGenuine", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+        {"CentaurHauls", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+        {"  Shanghai  ", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+        {"GenuineIotel", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMd", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* cpuid leaf 0 returns the name in ebx, edx, ecx, four bytes each */
+        unsigned vendor[3];
+        memcpy(vendor, cases[i].vendor, 12);
+        unsigned got = atomics__x86_features(vendor, cases[i].ecx);
+        check(got == cases[i].want, "x86 features of '%s' with ecx %#x: %#x, expected %#x",
+              cases[i].vendor, cases[i].ecx, got, cases[i].want);
+    }
+}
+#endif
+
 /* ---- read-only memory --------------------------------------------------------------------- */
 
 static sigjmp_buf fault_jump;
@@ -1405,6 +1440,9 @@ int main(void) {
 
     SECTION("operation table", test_op_table());
     SECTION("validators", test_validators());
+#if defined(__x86_64__)
+    SECTION("x86-64 feature detection (vendor and cpuid bits)", test_x86_features());
+#endif
     SECTION("queries (detected features)", test_queries("detected"));
     SECTION("matrix (detected features)", test_matrix(0));
     SECTION("read-only page (detected features)", test_readonly("detected"));
