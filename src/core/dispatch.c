@@ -3,63 +3,24 @@
  * resolves an object to its table once so every later call is direct. */
 #include "internal.h"
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
 /* ---- features ------------------------------------------------------------ */
 
 /* 0 until detected; detection is idempotent, so racing threads agree. */
 static unsigned features_cache;
 #define ATOMICS_FEATURES_KNOWN_ 0x80000000u
 
-#if defined(__x86_64__)
-/* cpuid leaf 0 spells the vendor in ebx, edx, ecx. */
-#define ATOMICS_VENDOR_(a, b, c) ((vendor[0] == (a)) & (vendor[1] == (b)) & (vendor[2] == (c)))
-
-unsigned atomics__x86_features(const unsigned vendor[3], unsigned leaf1_ecx) {
-    unsigned found = 0;
-    if (leaf1_ecx & bit_CMPXCHG16B) {
-        found |= ATOMICS_FEATURE_CAS16;
-        /* Only Intel (SDM vol. 3A 9.1.1) and AMD (APM vol. 2 7.3.2) document
-         * that an aligned 16-byte (v)movdqa is one atomic access on every
-         * processor that enumerates AVX. Other vendors with AVX (VIA/Centaur,
-         * Zhaoxin, and Hygon, whose Dhyana is AMD-derived but documents
-         * nothing of its own) make no such promise, so their 16-byte loads
-         * go through cmpxchg16b and read-only 16-byte blocks are refused. */
-        int documented = ATOMICS_VENDOR_(0x756e6547u, 0x49656e69u, 0x6c65746eu)     /* GenuineIntel */
-                         || ATOMICS_VENDOR_(0x68747541u, 0x69746e65u, 0x444d4163u); /* AuthenticAMD */
-        if ((leaf1_ecx & bit_AVX) && documented)
-            found |= ATOMICS_FEATURE_LOAD16;
-    }
-    return found;
-}
-#undef ATOMICS_VENDOR_
-#endif
-
-static unsigned detect_features(void) {
-    unsigned found = 0;
-#if defined(__x86_64__)
-    unsigned eax, ebx, ecx, edx, vendor[3];
-    if (__get_cpuid(0, &eax, &vendor[0], &vendor[2], &vendor[1]) &&
-        __get_cpuid(1, &eax, &ebx, &ecx, &edx))
-        found = atomics__x86_features(vendor, ecx);
-#endif
-    return found;
-}
-
 unsigned atomics_features(void) {
-    unsigned f = __atomic_load_n(&features_cache, __ATOMIC_RELAXED);
+    unsigned f = atomics_cc_load_4(&features_cache, ATOMICS_RELAXED);
     if (!(f & ATOMICS_FEATURES_KNOWN_)) {
-        f = detect_features() | ATOMICS_FEATURES_KNOWN_;
-        __atomic_store_n(&features_cache, f, __ATOMIC_RELAXED);
+        f = atomics_arch_features() | ATOMICS_FEATURES_KNOWN_;
+        atomics_cc_store_4(&features_cache, f, ATOMICS_RELAXED);
     }
     return f & ~ATOMICS_FEATURES_KNOWN_;
 }
 
 void atomics__set_features(unsigned features) {
     unsigned f = features == ~0u ? 0 : (features | ATOMICS_FEATURES_KNOWN_);
-    __atomic_store_n(&features_cache, f, __ATOMIC_RELAXED);
+    atomics_cc_store_4(&features_cache, f, ATOMICS_RELAXED);
 }
 
 /* ---- memory orders ---------------------------------------------------------- */
@@ -123,6 +84,16 @@ int atomics_is_aligned(const void *obj, size_t width, int recommended) {
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static const atomics_ops empty_ops;
+
+/* natural alignment: the exported atomics_<op>_<N> */
+#define ATOMICS_NATIVE_RW_(N) ATOMICS_OPS_INIT_RW(atomics_, N),
+#define ATOMICS_NATIVE_RO_(N) ATOMICS_OPS_INIT_RO(atomics_, N),
+const atomics_ops atomics__native_rw[4] = {ATOMICS_NATIVE_RW_(1) ATOMICS_NATIVE_RW_(2)
+                                               ATOMICS_NATIVE_RW_(4) ATOMICS_NATIVE_RW_(8)};
+const atomics_ops atomics__native_ro[4] = {ATOMICS_NATIVE_RO_(1) ATOMICS_NATIVE_RO_(2)
+                                               ATOMICS_NATIVE_RO_(4) ATOMICS_NATIVE_RO_(8)};
+#undef ATOMICS_NATIVE_RW_
+#undef ATOMICS_NATIVE_RO_
 
 const atomics_ops *atomics_ops_for(const void *obj, size_t width, unsigned flags) {
     int readonly = (flags & ATOMICS_READONLY) != 0;

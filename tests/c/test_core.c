@@ -16,9 +16,6 @@
 #include "internal.h" /* atomics__set_features, ATOMICS_LITTLE_ENDIAN */
 
 #include <pthread.h>
-#if defined(__x86_64__)
-#include <cpuid.h> /* bit_AVX, bit_CMPXCHG16B */
-#endif
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -764,21 +761,21 @@ static void test_x86_features(void) {
         unsigned ecx;
         unsigned want;
     } cases[] = {
-        {"GenuineIntel", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
-        {"AuthenticAMD", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
-        {"GenuineIntel", bit_CMPXCHG16B, ATOMICS_FEATURE_CAS16},
-        {"AuthenticAMD", bit_AVX, 0},
-        {"HygonGenuine", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
-        {"CentaurHauls", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
-        {"  Shanghai  ", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
-        {"GenuineIotel", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
-        {"AuthenticAMd", bit_CMPXCHG16B | bit_AVX, ATOMICS_FEATURE_CAS16},
+        {"GenuineIntel", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"AuthenticAMD", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"GenuineIntel", ATOMICS_X86_CPUID_CMPXCHG16B, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMD", ATOMICS_X86_CPUID_AVX, 0},
+        {"HygonGenuine", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"CentaurHauls", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"  Shanghai  ", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"GenuineIotel", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMd", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* cpuid leaf 0 returns the name in ebx, edx, ecx, four bytes each */
         unsigned vendor[3];
         memcpy(vendor, cases[i].vendor, 12);
-        unsigned got = atomics__x86_features(vendor, cases[i].ecx);
+        unsigned got = atomics_x86_features(vendor, cases[i].ecx);
         check(got == cases[i].want, "x86 features of '%s' with ecx %#x: %#x, expected %#x",
               cases[i].vendor, cases[i].ecx, got, cases[i].want);
     }
