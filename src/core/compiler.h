@@ -112,6 +112,9 @@ ATOMICS_CC_FN_(8, atomics_u64)
 #if !defined(_M_X64) && !defined(_M_IX86)
 #error "the atomics core supports MSVC on x86 and x64 only"
 #endif
+#if defined(_M_IX86) && (!defined(_M_IX86_FP) || _M_IX86_FP < 2)
+#error "the atomics core needs /arch:SSE2 (MSVC's default) on 32-bit x86: 8-byte loads are movq"
+#endif
 
 #include <intrin.h>
 
