@@ -294,41 +294,33 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     }                                                                                  \
     SC void P##name##_##W(void *obj, atomics_order mo) { block_rmw(obj, W, op, operand, mo); }
 
-/* Widths behind the table only, and widths also exported by name: 16, and
- * 1 and 2 where the compiler has no atomics of their own (native.c has the
- * others). */
+/* X(storage class, name prefix, width) for every block width: static
+ * block_<op>_W behind the table, except 16, and 1 and 2 where the compiler
+ * has no atomics of their own, which are the exported atomics_<op>_W
+ * (native.c has the other exported widths). */
 #if ATOMICS_CC_SUBWORD
-#define ATOMICS_BLOCK_STATIC_WIDTHS(X)                                                 \
-    X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
-#define ATOMICS_BLOCK_EXPORTED_WIDTHS(X) X(16)
+#define ATOMICS_BLOCK_SMALL_(X) X(static, block_, 2)
 #else
-#define ATOMICS_BLOCK_STATIC_WIDTHS(X)                                                 \
-    X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
-#define ATOMICS_BLOCK_EXPORTED_WIDTHS(X) X(1) X(2) X(16)
+#define ATOMICS_BLOCK_SMALL_(X) X(, atomics_, 1) X(, atomics_, 2)
 #endif
+#define ATOMICS_BLOCK_WIDTHS(X)                                                        \
+    ATOMICS_BLOCK_SMALL_(X) X(static, block_, 3) X(static, block_, 4)                  \
+    X(static, block_, 5) X(static, block_, 6) X(static, block_, 7)                     \
+    X(static, block_, 8) X(static, block_, 9) X(static, block_, 10)                    \
+    X(static, block_, 11) X(static, block_, 12) X(static, block_, 13)                  \
+    X(static, block_, 14) X(static, block_, 15) X(, atomics_, 16)
 
-#define ATOMICS_DEFINE_BLOCK_STATIC_(W) ATOMICS_DEFINE_BLOCK(static, block_, W)
-#define ATOMICS_DEFINE_BLOCK_EXPORTED_(W) ATOMICS_DEFINE_BLOCK(, atomics_, W)
-ATOMICS_BLOCK_STATIC_WIDTHS(ATOMICS_DEFINE_BLOCK_STATIC_)
-ATOMICS_BLOCK_EXPORTED_WIDTHS(ATOMICS_DEFINE_BLOCK_EXPORTED_)
+ATOMICS_BLOCK_WIDTHS(ATOMICS_DEFINE_BLOCK)
 
-#define ATOMICS_BLOCK_RW_(W) [W] = ATOMICS_OPS_INIT_RW(block_, W),
-#define ATOMICS_BLOCK_RO_(W) [W] = ATOMICS_OPS_INIT_RO(block_, W),
-#define ATOMICS_EXPORTED_RW_(W) [W] = ATOMICS_OPS_INIT_RW(atomics_, W),
-#define ATOMICS_EXPORTED_RO_(W) [W] = ATOMICS_OPS_INIT_RO(atomics_, W),
-const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1] = {
-    ATOMICS_BLOCK_STATIC_WIDTHS(ATOMICS_BLOCK_RW_) ATOMICS_BLOCK_EXPORTED_WIDTHS(ATOMICS_EXPORTED_RW_)};
-const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1] = {
-    ATOMICS_BLOCK_STATIC_WIDTHS(ATOMICS_BLOCK_RO_) ATOMICS_BLOCK_EXPORTED_WIDTHS(ATOMICS_EXPORTED_RO_)};
+#define ATOMICS_BLOCK_RW_(SC, P, W) [W] = ATOMICS_OPS_INIT_RW(P, W),
+#define ATOMICS_BLOCK_RO_(SC, P, W) [W] = ATOMICS_OPS_INIT_RO(P, W),
+const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1] = {ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RW_)};
+const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1] = {ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RO_)};
 
-#undef ATOMICS_EXPORTED_RW_
-#undef ATOMICS_EXPORTED_RO_
-#undef ATOMICS_DEFINE_BLOCK_EXPORTED_
-#undef ATOMICS_BLOCK_EXPORTED_WIDTHS
-#undef ATOMICS_BLOCK_STATIC_WIDTHS
 #undef ATOMICS_BLOCK_RW_
 #undef ATOMICS_BLOCK_RO_
-#undef ATOMICS_DEFINE_BLOCK_STATIC_
+#undef ATOMICS_BLOCK_WIDTHS
+#undef ATOMICS_BLOCK_SMALL_
 #undef ATOMICS_BLOCK_UNARY_
 #undef ATOMICS_BLOCK_BINARY_
 #undef ATOMICS_DEFINE_BLOCK

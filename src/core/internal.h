@@ -1,5 +1,6 @@
 /* internal.h: what the core's source files share and the public header hides:
- * the memory-order switches, aliasing-safe integer types, 16-byte primitives
+ * the compiler layer (compiler.h), the memory-order switches, the two-halves
+ * value of the block path, the architecture's 16-byte primitives (arch/<name>.h)
  * and the per-width tables. Also included by the C tests. */
 #ifndef ATOMICS_CORE_INTERNAL_H
 #define ATOMICS_CORE_INTERNAL_H
