@@ -190,7 +190,12 @@ typedef struct atomics_ops {
 /* Flags for atomics_ops_for / atomics_ops_supported. */
 #define ATOMICS_READONLY 0x1u
 
-/* Processor features found at run time (atomics_features). */
+/* Processor features found at run time (atomics_features).
+ *   CAS16   x86-64 with cmpxchg16b; every aarch64 (LSE caspal, else an
+ *           ldaxp/stlxp loop); s390x (cdsg)
+ *   LOAD16  x86-64 from Intel or AMD with AVX; aarch64 with LSE2; s390x (lpq)
+ * Neither on 32-bit targets, riscv64 or ppc64le: widths 9 to 16 are then
+ * unsupported, and without LOAD16 so is reading a 16-byte block read-only. */
 #define ATOMICS_FEATURE_CAS16 0x1u  /* lock-free 16-byte compare-and-swap */
 #define ATOMICS_FEATURE_LOAD16 0x2u /* plain aligned 16-byte loads are atomic */
 

@@ -1,69 +1,78 @@
-/* block.c: every width from 2 to 16 at any placement that fits inside one
- * naturally aligned 2, 4, 8 or 16-byte block, including 16 bytes at natural
- * alignment. Loads read the whole block atomically; writes compare-and-swap
- * it, splicing the object's new bytes between the untouched neighbours. The
- * algorithms are written once over a 128-bit block value; an X-macro over
- * the widths instantiates them with the width as a constant. */
+/* block.c: every width from 2 to 16 (from 1 where the compiler has no 1- and
+ * 2-byte atomics) at any placement that fits inside one naturally aligned
+ * 2, 4, 8 or 16-byte block (4, 8 or 16 without them), including 16 bytes at
+ * natural alignment. Loads read the whole block atomically; writes
+ * compare-and-swap it, splicing the object's new bytes between the
+ * untouched neighbours. The algorithms are written once over a 128-bit block
+ * value held in two halves (no 128-bit integer type is needed); an X-macro
+ * over the widths instantiates them with the width as a constant. */
 #include "internal.h"
 
-/* ---- 16-byte primitives ----------------------------------------------------- */
+/* ---- 128-bit arithmetic on two halves ------------------------------------- */
 
-#if defined(__x86_64__)
-int atomics__cas16(void *obj, atomics_u128 *expected, atomics_u128 desired) {
-    uint64_t lo = (uint64_t)*expected, hi = (uint64_t)(*expected >> 64);
-    unsigned char ok;
-    /* Written by hand: the compiler would send a 16-byte __atomic through
-     * libatomic, which may take a lock. lock cmpxchg16b is a full barrier, so
-     * it serves every memory order. */
-    __asm__ __volatile__("lock cmpxchg16b %1\n\tsete %0"
-                         : "=q"(ok), "+m"(*(volatile atomics_u128 *)obj), "+a"(lo), "+d"(hi)
-                         : "b"((uint64_t)desired), "c"((uint64_t)(desired >> 64))
-                         : "memory", "cc");
-    if (!ok)
-        *expected = ((atomics_u128)hi << 64) | lo;
-    return ok;
+static inline atomics_wide wide(uint64_t lo, uint64_t hi) {
+    atomics_wide r;
+    r.lo = lo, r.hi = hi;
+    return r;
+}
+static inline int wide_eq(atomics_wide a, atomics_wide b) { return a.lo == b.lo && a.hi == b.hi; }
+static inline atomics_wide wide_or(atomics_wide a, atomics_wide b) { return wide(a.lo | b.lo, a.hi | b.hi); }
+static inline atomics_wide wide_xor(atomics_wide a, atomics_wide b) { return wide(a.lo ^ b.lo, a.hi ^ b.hi); }
+static inline atomics_wide wide_and(atomics_wide a, atomics_wide b) { return wide(a.lo & b.lo, a.hi & b.hi); }
+static inline atomics_wide wide_not(atomics_wide a) { return wide(~a.lo, ~a.hi); }
+static inline atomics_wide wide_add(atomics_wide a, atomics_wide b) {
+    uint64_t lo = a.lo + b.lo;
+    return wide(lo, a.hi + b.hi + (lo < a.lo));
+}
+static inline atomics_wide wide_sub(atomics_wide a, atomics_wide b) {
+    return wide(a.lo - b.lo, a.hi - b.hi - (a.lo < b.lo));
+}
+/* n < 128 */
+static inline atomics_wide wide_shl(atomics_wide a, unsigned n) {
+    if (n == 0)
+        return a;
+    return n < 64 ? wide(a.lo << n, (a.hi << n) | (a.lo >> (64 - n))) : wide(0, a.lo << (n - 64));
+}
+static inline atomics_wide wide_shr(atomics_wide a, unsigned n) {
+    if (n == 0)
+        return a;
+    return n < 64 ? wide((a.lo >> n) | (a.hi << (64 - n)), a.hi >> n) : wide(a.hi >> (n - 64), 0);
+}
+/* the low `bits` bits set, 0 < bits <= 128 */
+static inline atomics_wide wide_ones(unsigned bits) {
+    return bits <= 64 ? wide(~(uint64_t)0 >> (64 - bits), 0)
+                      : wide(~(uint64_t)0, ~(uint64_t)0 >> (128 - bits));
+}
+static inline atomics_wide wide_bit(unsigned index) {
+    return index < 64 ? wide((uint64_t)1 << index, 0) : wide(0, (uint64_t)1 << (index - 64));
 }
 
-atomics_u128 atomics__load16(const void *obj) {
-    if (atomics_features() & ATOMICS_FEATURE_LOAD16) {
-        /* Processors that enumerate AVX guarantee that an aligned 16-byte
-         * (v)movdqa is a single atomic access (Intel SDM vol. 3A 9.1.1; AMD
-         * APM vol. 2 7.3.2). x86 loads are never reordered with older loads,
-         * so the plain instruction is already SEQ_CST on the load side. */
-        atomics_u128 v;
-        __asm__ __volatile__("movdqa %1, %%xmm0\n\tmovdqu %%xmm0, %0"
-                             : "=m"(v)
-                             : "m"(*(const volatile atomics_u128 *)obj)
-                             : "xmm0", "memory");
-        return v;
-    }
-    atomics_u128 v = 0;
-    atomics__cas16((void *)obj, &v, 0); /* writes back what it read */
+/* ---- 16-byte blocks over the architecture's primitives ---------------------- */
+
+static inline atomics_wide load16(const void *base) {
+    if (atomics_features() & ATOMICS_FEATURE_LOAD16)
+        return atomics_arch_load16(base);
+    /* a CAS that finds anything but zero writes back what it read, so it
+     * reads atomically; only for writable memory (the read-only tables of
+     * 16-byte blocks are empty without LOAD16) */
+    atomics_wide v = wide(0, 0);
+    atomics_arch_cas16((void *)base, &v, v);
     return v;
 }
-#else
-int atomics__cas16(void *obj, atomics_u128 *expected, atomics_u128 desired) {
-    (void)obj, (void)expected, (void)desired;
-    __builtin_trap(); /* unreachable: ATOMICS_FEATURE_CAS16 is never reported */
-}
-atomics_u128 atomics__load16(const void *obj) {
-    (void)obj;
-    __builtin_trap();
-}
-#endif
 
 /* ---- blocks ------------------------------------------------------------------- */
 
 typedef struct block {
-    void *base;         /* naturally aligned */
-    unsigned size;      /* 2, 4, 8 or 16 */
-    unsigned shift;     /* bit position of the object inside the block value */
-    atomics_u128 mask;  /* the object's bits, before shifting */
+    void *base;          /* naturally aligned */
+    unsigned size;       /* ATOMICS_MIN_BLOCK, ..., 16 */
+    unsigned shift;      /* bit position of the object inside the block value */
+    atomics_wide mask;   /* the object's bits, before shifting */
+    atomics_wide placed; /* the object's bits inside the block value */
 } block;
 
 /* The smallest aligned block holding [addr, addr + width), or 0. */
 static inline unsigned block_size(uintptr_t addr, unsigned width) {
-    for (unsigned size = 2; size <= 16; size *= 2)
+    for (unsigned size = ATOMICS_MIN_BLOCK; size <= 16; size *= 2)
         if (size >= width && (addr & (size - 1)) + width <= size)
             return size;
     return 0;
@@ -76,7 +85,8 @@ static inline block locate(const void *obj, unsigned width) {
     unsigned offset = (unsigned)(addr & (b.size - 1));
     b.base = (void *)(addr - offset);
     b.shift = 8 * (ATOMICS_LITTLE_ENDIAN ? offset : b.size - offset - width);
-    b.mask = width == 16 ? ~(atomics_u128)0 : (((atomics_u128)1 << (8 * width)) - 1);
+    b.mask = wide_ones(8 * width);
+    b.placed = wide_shl(b.mask, b.shift);
     return b;
 }
 
@@ -86,111 +96,110 @@ static inline block locate(const void *obj, unsigned width) {
  * only read, or written back unchanged by a successful CAS. AddressSanitizer
  * would report those accesses as overflows, so the two functions that touch
  * the block are not instrumented. */
-#if defined(__SANITIZE_ADDRESS__)
-#define ATOMICS_BLOCK_ACCESS_ __attribute__((no_sanitize_address))
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ATOMICS_BLOCK_ACCESS_ __attribute__((no_sanitize_address))
-#endif
-#endif
-#ifndef ATOMICS_BLOCK_ACCESS_
-#define ATOMICS_BLOCK_ACCESS_
-#endif
-
-ATOMICS_BLOCK_ACCESS_
-static inline atomics_u128 block_load(const block *b, atomics_order mo) {
+ATOMICS_NO_ASAN
+static inline atomics_wide block_load(const block *b, atomics_order mo) {
     switch (b->size) {
+#if ATOMICS_CC_SUBWORD
     case 2: {
         atomics_u16 v;
-        ATOMICS_SWITCH_LOAD(mo, v = __atomic_load_n((const atomics_u16 *)b->base, MO))
-        return v;
+        ATOMICS_SWITCH_LOAD(mo, v = atomics_cc_load_2(b->base, MO))
+        return wide(v, 0);
     }
+#endif
     case 4: {
         atomics_u32 v;
-        ATOMICS_SWITCH_LOAD(mo, v = __atomic_load_n((const atomics_u32 *)b->base, MO))
-        return v;
+        ATOMICS_SWITCH_LOAD(mo, v = atomics_cc_load_4(b->base, MO))
+        return wide(v, 0);
     }
     case 8: {
         atomics_u64 v;
-        ATOMICS_SWITCH_LOAD(mo, v = __atomic_load_n((const atomics_u64 *)b->base, MO))
-        return v;
+        ATOMICS_SWITCH_LOAD(mo, v = atomics_cc_load_8(b->base, MO))
+        return wide(v, 0);
     }
     default:
-        return atomics__load16(b->base);
+        return load16(b->base);
     }
 }
 
-#define ATOMICS_BLOCK_CAS_(T)                                                  \
+#define ATOMICS_BLOCK_CAS_(N, T)                                               \
     {                                                                          \
-        T e = (T)*expected;                                                    \
+        T e = (T)expected->lo;                                                 \
         int ok;                                                                \
         ATOMICS_SWITCH_CAS(succ, fail,                                         \
-                           ok = __atomic_compare_exchange_n((T *)b->base, &e,  \
-                                                            (T)desired, 0, S, F)) \
-        *expected = e;                                                         \
+                           ok = atomics_cc_cas_##N(b->base, &e, (T)desired.lo, 0, S, F)) \
+        *expected = wide(e, 0);                                                \
         return ok;                                                             \
     }
 
 /* Strong CAS of the whole block; on failure *expected is the block seen. */
-ATOMICS_BLOCK_ACCESS_
-static inline int block_cas(const block *b, atomics_u128 *expected, atomics_u128 desired,
+ATOMICS_NO_ASAN
+static inline int block_cas(const block *b, atomics_wide *expected, atomics_wide desired,
                             atomics_order succ, atomics_order fail) {
     switch (b->size) {
+#if ATOMICS_CC_SUBWORD
     case 2:
-        ATOMICS_BLOCK_CAS_(atomics_u16)
+        ATOMICS_BLOCK_CAS_(2, atomics_u16)
+#endif
     case 4:
-        ATOMICS_BLOCK_CAS_(atomics_u32)
+        ATOMICS_BLOCK_CAS_(4, atomics_u32)
     case 8:
-        ATOMICS_BLOCK_CAS_(atomics_u64)
+        ATOMICS_BLOCK_CAS_(8, atomics_u64)
     default:
-        return atomics__cas16(b->base, expected, desired);
+        return atomics_arch_cas16(b->base, expected, desired);
     }
 }
 #undef ATOMICS_BLOCK_CAS_
-#undef ATOMICS_BLOCK_ACCESS_
 
-static inline atomics_u128 block_get(const block *b, atomics_u128 whole) {
-    return (whole >> b->shift) & b->mask;
+static inline atomics_wide block_get(const block *b, atomics_wide whole) {
+    return wide_and(wide_shr(whole, b->shift), b->mask);
 }
 
-static inline atomics_u128 block_put(const block *b, atomics_u128 whole, atomics_u128 value) {
-    return (whole & ~(b->mask << b->shift)) | ((value & b->mask) << b->shift);
+static inline atomics_wide block_put(const block *b, atomics_wide whole, atomics_wide value) {
+    return wide_or(wide_and(whole, wide_not(b->placed)),
+                   wide_shl(wide_and(value, b->mask), b->shift));
 }
 
 /* ---- values as `width` native-endian bytes -------------------------------- */
 
-static inline atomics_u128 get_value(const void *p, unsigned width) {
-    atomics_u128 v = 0;
-    memcpy((unsigned char *)&v + (ATOMICS_LITTLE_ENDIAN ? 0 : 16 - width), p, width);
-    return v;
+static inline atomics_wide get_value(const void *p, unsigned width) {
+    unsigned char buf[16] = {0};
+    uint64_t first, second;
+    memcpy(buf + (ATOMICS_LITTLE_ENDIAN ? 0 : 16 - width), p, width);
+    memcpy(&first, buf, 8);
+    memcpy(&second, buf + 8, 8);
+    return ATOMICS_LITTLE_ENDIAN ? wide(first, second) : wide(second, first);
 }
 
-static inline void put_value(void *p, atomics_u128 v, unsigned width) {
-    memcpy(p, (const unsigned char *)&v + (ATOMICS_LITTLE_ENDIAN ? 0 : 16 - width), width);
+static inline void put_value(void *p, atomics_wide v, unsigned width) {
+    unsigned char buf[16];
+    uint64_t first = ATOMICS_LITTLE_ENDIAN ? v.lo : v.hi, second = ATOMICS_LITTLE_ENDIAN ? v.hi : v.lo;
+    memcpy(buf, &first, 8);
+    memcpy(buf + 8, &second, 8);
+    memcpy(p, buf + (ATOMICS_LITTLE_ENDIAN ? 0 : 16 - width), width);
 }
 
 /* ---- the algorithms ----------------------------------------------------------- */
 
 enum rmw { RMW_SET, RMW_OR, RMW_XOR, RMW_AND, RMW_NOT, RMW_ADD, RMW_SUB, RMW_NEG };
 
-static inline atomics_u128 apply(enum rmw op, atomics_u128 old, atomics_u128 arg) {
+static inline atomics_wide apply(enum rmw op, atomics_wide old, atomics_wide arg) {
     switch (op) {
     case RMW_SET: return arg;
-    case RMW_OR: return old | arg;
-    case RMW_XOR: return old ^ arg;
-    case RMW_AND: return old & arg;
-    case RMW_NOT: return ~old;
-    case RMW_ADD: return old + arg;
-    case RMW_SUB: return old - arg;
-    default: return -old; /* RMW_NEG */
+    case RMW_OR: return wide_or(old, arg);
+    case RMW_XOR: return wide_xor(old, arg);
+    case RMW_AND: return wide_and(old, arg);
+    case RMW_NOT: return wide_not(old);
+    case RMW_ADD: return wide_add(old, arg);
+    case RMW_SUB: return wide_sub(old, arg);
+    default: return wide_sub(wide(0, 0), old); /* RMW_NEG */
     }
 }
 
 /* Replaces the object's value by apply(op, old, arg) and returns old. */
-static inline atomics_u128 block_rmw(void *obj, unsigned width, enum rmw op,
-                                     atomics_u128 arg, atomics_order mo) {
+static inline atomics_wide block_rmw(void *obj, unsigned width, enum rmw op,
+                                     atomics_wide arg, atomics_order mo) {
     block b = locate(obj, width);
-    atomics_u128 whole = block_load(&b, ATOMICS_RELAXED), old;
+    atomics_wide whole = block_load(&b, ATOMICS_RELAXED), old;
     do {
         old = block_get(&b, whole);
     } while (!block_cas(&b, &whole, block_put(&b, whole, apply(op, old, arg)), mo,
@@ -201,11 +210,11 @@ static inline atomics_u128 block_rmw(void *obj, unsigned width, enum rmw op,
 static inline int block_cmpxchg(void *obj, unsigned width, void *expected,
                                 const void *desired, atomics_order succ, atomics_order fail) {
     block b = locate(obj, width);
-    atomics_u128 want = get_value(expected, width), value = get_value(desired, width);
-    atomics_u128 whole = block_load(&b, fail);
+    atomics_wide want = get_value(expected, width), value = get_value(desired, width);
+    atomics_wide whole = block_load(&b, fail);
     for (;;) {
-        atomics_u128 seen = block_get(&b, whole);
-        if (seen != want) {
+        atomics_wide seen = block_get(&b, whole);
+        if (!wide_eq(seen, want)) {
             put_value(expected, seen, width);
             return 0;
         }
@@ -216,8 +225,9 @@ static inline int block_cmpxchg(void *obj, unsigned width, void *expected,
     }
 }
 
-static inline atomics_u128 bit_mask(unsigned index) {
-    return (atomics_u128)1 << index;
+/* bit `index` of the value returned by block_rmw or block_get */
+static inline int bit_of(atomics_wide v, unsigned index) {
+    return ((index < 64 ? v.lo >> index : v.hi >> (index - 64)) & 1) != 0;
 }
 
 /* Defines the 27 entry points of width W as SC PREFIX<op>_W (SC: storage class). */
@@ -248,26 +258,26 @@ static inline atomics_u128 bit_mask(unsigned index) {
     }                                                                                  \
     SC int P##bit_test_##W(const void *obj, unsigned index, atomics_order mo) {        \
         block b = locate(obj, W);                                                      \
-        return (block_get(&b, block_load(&b, mo)) & bit_mask(index)) != 0;          \
+        return bit_of(block_get(&b, block_load(&b, mo)), index);                     \
     }                                                                                  \
     SC int P##bit_test_compl_##W(void *obj, unsigned index, atomics_order mo) {        \
-        return (block_rmw(obj, W, RMW_XOR, bit_mask(index), mo) & bit_mask(index)) != 0; \
+        return bit_of(block_rmw(obj, W, RMW_XOR, wide_bit(index), mo), index); \
     }                                                                                  \
     SC int P##bit_test_set_##W(void *obj, unsigned index, atomics_order mo) {          \
-        return (block_rmw(obj, W, RMW_OR, bit_mask(index), mo) & bit_mask(index)) != 0; \
+        return bit_of(block_rmw(obj, W, RMW_OR, wide_bit(index), mo), index); \
     }                                                                                  \
     SC int P##bit_test_reset_##W(void *obj, unsigned index, atomics_order mo) {        \
-        return (block_rmw(obj, W, RMW_AND, ~bit_mask(index), mo) & bit_mask(index)) != 0; \
+        return bit_of(block_rmw(obj, W, RMW_AND, wide_not(wide_bit(index)), mo), index); \
     }                                                                                  \
     ATOMICS_BLOCK_BINARY_(SC, P, W, bin_fetch_or, bin_or, RMW_OR)                      \
     ATOMICS_BLOCK_BINARY_(SC, P, W, bin_fetch_xor, bin_xor, RMW_XOR)                   \
     ATOMICS_BLOCK_BINARY_(SC, P, W, bin_fetch_and, bin_and, RMW_AND)                   \
     ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_add, add, RMW_ADD)                           \
     ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_sub, sub, RMW_SUB)                           \
-    ATOMICS_BLOCK_UNARY_(SC, P, W, bin_fetch_not, bin_not, RMW_NOT, 0)                 \
-    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_inc, inc, RMW_ADD, 1)                         \
-    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_dec, dec, RMW_SUB, 1)                         \
-    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_neg, neg, RMW_NEG, 0)
+    ATOMICS_BLOCK_UNARY_(SC, P, W, bin_fetch_not, bin_not, RMW_NOT, wide(0, 0))                 \
+    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_inc, inc, RMW_ADD, wide(1, 0))                         \
+    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_dec, dec, RMW_SUB, wide(1, 0))                         \
+    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_neg, neg, RMW_NEG, wide(0, 0))
 
 #define ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_name, name, op)                          \
     SC void P##fetch_name##_##W(void *obj, const void *arg, void *ret,                 \
@@ -284,25 +294,33 @@ static inline atomics_u128 bit_mask(unsigned index) {
     }                                                                                  \
     SC void P##name##_##W(void *obj, atomics_order mo) { block_rmw(obj, W, op, operand, mo); }
 
-/* Widths 2 to 15 exist only behind the table; 16 is also exported by name. */
+/* X(storage class, name prefix, width) for every block width: static
+ * block_<op>_W behind the table, except 16, and 1 and 2 where the compiler
+ * has no atomics of their own, which are the exported atomics_<op>_W
+ * (native.c has the other exported widths). */
+#if ATOMICS_CC_SUBWORD
+#define ATOMICS_BLOCK_SMALL_(X) X(static, block_, 2)
+#else
+#define ATOMICS_BLOCK_SMALL_(X) X(, atomics_, 1) X(, atomics_, 2)
+#endif
 #define ATOMICS_BLOCK_WIDTHS(X)                                                        \
-    X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+    ATOMICS_BLOCK_SMALL_(X) X(static, block_, 3) X(static, block_, 4)                  \
+    X(static, block_, 5) X(static, block_, 6) X(static, block_, 7)                     \
+    X(static, block_, 8) X(static, block_, 9) X(static, block_, 10)                    \
+    X(static, block_, 11) X(static, block_, 12) X(static, block_, 13)                  \
+    X(static, block_, 14) X(static, block_, 15) X(, atomics_, 16)
 
-#define ATOMICS_DEFINE_BLOCK_STATIC_(W) ATOMICS_DEFINE_BLOCK(static, block_, W)
-ATOMICS_BLOCK_WIDTHS(ATOMICS_DEFINE_BLOCK_STATIC_)
-ATOMICS_DEFINE_BLOCK(, atomics_, 16)
+ATOMICS_BLOCK_WIDTHS(ATOMICS_DEFINE_BLOCK)
 
-#define ATOMICS_BLOCK_RW_(W) [W] = ATOMICS_OPS_INIT_RW(block_, W),
-#define ATOMICS_BLOCK_RO_(W) [W] = ATOMICS_OPS_INIT_RO(block_, W),
-const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1] = {
-    ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RW_)[16] = ATOMICS_OPS_INIT_RW(atomics_, 16)};
-const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1] = {
-    ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RO_)[16] = ATOMICS_OPS_INIT_RO(atomics_, 16)};
+#define ATOMICS_BLOCK_RW_(SC, P, W) [W] = ATOMICS_OPS_INIT_RW(P, W),
+#define ATOMICS_BLOCK_RO_(SC, P, W) [W] = ATOMICS_OPS_INIT_RO(P, W),
+const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1] = {ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RW_)};
+const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1] = {ATOMICS_BLOCK_WIDTHS(ATOMICS_BLOCK_RO_)};
 
 #undef ATOMICS_BLOCK_RW_
 #undef ATOMICS_BLOCK_RO_
-#undef ATOMICS_DEFINE_BLOCK_STATIC_
 #undef ATOMICS_BLOCK_WIDTHS
+#undef ATOMICS_BLOCK_SMALL_
 #undef ATOMICS_BLOCK_UNARY_
 #undef ATOMICS_BLOCK_BINARY_
 #undef ATOMICS_DEFINE_BLOCK

@@ -3,43 +3,24 @@
  * resolves an object to its table once so every later call is direct. */
 #include "internal.h"
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
 /* ---- features ------------------------------------------------------------ */
 
 /* 0 until detected; detection is idempotent, so racing threads agree. */
 static unsigned features_cache;
 #define ATOMICS_FEATURES_KNOWN_ 0x80000000u
 
-static unsigned detect_features(void) {
-    unsigned found = 0;
-#if defined(__x86_64__)
-    unsigned eax, ebx, ecx, edx;
-    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
-        if (ecx & bit_CMPXCHG16B) {
-            found |= ATOMICS_FEATURE_CAS16;
-            if (ecx & bit_AVX)
-                found |= ATOMICS_FEATURE_LOAD16;
-        }
-    }
-#endif
-    return found;
-}
-
 unsigned atomics_features(void) {
-    unsigned f = __atomic_load_n(&features_cache, __ATOMIC_RELAXED);
+    unsigned f = atomics_cc_load_4(&features_cache, ATOMICS_RELAXED);
     if (!(f & ATOMICS_FEATURES_KNOWN_)) {
-        f = detect_features() | ATOMICS_FEATURES_KNOWN_;
-        __atomic_store_n(&features_cache, f, __ATOMIC_RELAXED);
+        f = atomics_arch_features() | ATOMICS_FEATURES_KNOWN_;
+        atomics_cc_store_4(&features_cache, f, ATOMICS_RELAXED);
     }
     return f & ~ATOMICS_FEATURES_KNOWN_;
 }
 
 void atomics__set_features(unsigned features) {
     unsigned f = features == ~0u ? 0 : (features | ATOMICS_FEATURES_KNOWN_);
-    __atomic_store_n(&features_cache, f, __ATOMIC_RELAXED);
+    atomics_cc_store_4(&features_cache, f, ATOMICS_RELAXED);
 }
 
 /* ---- memory orders ---------------------------------------------------------- */
@@ -103,6 +84,16 @@ int atomics_is_aligned(const void *obj, size_t width, int recommended) {
 /* ---- dispatch ------------------------------------------------------------------ */
 
 static const atomics_ops empty_ops;
+
+/* natural alignment: the exported atomics_<op>_<N> */
+#define ATOMICS_NATIVE_RW_(N) ATOMICS_OPS_INIT_RW(atomics_, N),
+#define ATOMICS_NATIVE_RO_(N) ATOMICS_OPS_INIT_RO(atomics_, N),
+const atomics_ops atomics__native_rw[4] = {ATOMICS_NATIVE_RW_(1) ATOMICS_NATIVE_RW_(2)
+                                               ATOMICS_NATIVE_RW_(4) ATOMICS_NATIVE_RW_(8)};
+const atomics_ops atomics__native_ro[4] = {ATOMICS_NATIVE_RO_(1) ATOMICS_NATIVE_RO_(2)
+                                               ATOMICS_NATIVE_RO_(4) ATOMICS_NATIVE_RO_(8)};
+#undef ATOMICS_NATIVE_RW_
+#undef ATOMICS_NATIVE_RO_
 
 const atomics_ops *atomics_ops_for(const void *obj, size_t width, unsigned flags) {
     int readonly = (flags & ATOMICS_READONLY) != 0;

@@ -1,46 +1,28 @@
 /* internal.h: what the core's source files share and the public header hides:
- * the memory-order switches, aliasing-safe integer types, 16-byte primitives
+ * the compiler layer (compiler.h), the memory-order switches, the two-halves
+ * value of the block path, the architecture's 16-byte primitives (arch/<name>.h)
  * and the per-width tables. Also included by the C tests. */
 #ifndef ATOMICS_CORE_INTERNAL_H
 #define ATOMICS_CORE_INTERNAL_H
 
 #include "atomics/atomics.h"
 
+#include "compiler.h"
+
 #include <string.h>
 
-#if !defined(__GNUC__) && !defined(__clang__)
-#error "the atomics core needs GCC or Clang (__atomic builtins)"
-#endif
-
-_Static_assert(ATOMICS_RELAXED == __ATOMIC_RELAXED, "order mismatch");
-_Static_assert(ATOMICS_CONSUME == __ATOMIC_CONSUME, "order mismatch");
-_Static_assert(ATOMICS_ACQUIRE == __ATOMIC_ACQUIRE, "order mismatch");
-_Static_assert(ATOMICS_RELEASE == __ATOMIC_RELEASE, "order mismatch");
-_Static_assert(ATOMICS_ACQ_REL == __ATOMIC_ACQ_REL, "order mismatch");
-_Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
 _Static_assert(ATOMICS_OP_FETCH_NEG == 27, "atomics_op must match the Python OpType");
 
-/* The object's memory belongs to someone else (a bytearray, an mmap): reach it
- * through types that may alias anything, so no strict-aliasing assumption
- * is ever made about it. */
-typedef uint8_t __attribute__((may_alias)) atomics_u8;
-typedef uint16_t __attribute__((may_alias)) atomics_u16;
-typedef uint32_t __attribute__((may_alias)) atomics_u32;
-typedef uint64_t __attribute__((may_alias)) atomics_u64;
-
-#ifndef __SIZEOF_INT128__
-#error "the atomics core needs a 128-bit integer type for widths 9 to 16"
-#endif
-__extension__ typedef unsigned __int128 atomics_u128;
-
-#if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__)
-#error "unknown byte order"
-#endif
-#define ATOMICS_LITTLE_ENDIAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+/* A value of up to 16 bytes as two 64-bit halves: what the block path
+ * computes with, and what the 16-byte primitives exchange. Plain C, so it
+ * exists on every target, with or without a 128-bit integer type. */
+typedef struct atomics_wide {
+    uint64_t lo, hi;
+} atomics_wide;
 
 /* ---- memory orders: runtime value to compile-time constant --------------
  * Each switch runs STMT once with the enum constant MO (or S and F) bound to
- * the __ATOMIC_* value; GCC would otherwise turn a non-constant order into
+ * the atomics_order constant; GCC would otherwise turn a non-constant order into
  * SEQ_CST without a word. Orders the operation does not accept become
  * SEQ_CST, never weaker. SEQ_CST, the default almost every caller passes,
  * is tested first so it costs one compare. */
@@ -52,47 +34,47 @@ __extension__ typedef unsigned __int128 atomics_u128;
     } break;
 
 #define ATOMICS_SWITCH_RMW(mo, STMT)                                           \
-    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } else                                                                     \
         switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_CONSUME, __ATOMIC_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, __ATOMIC_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_RELEASE, __ATOMIC_RELEASE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQ_REL, __ATOMIC_ACQ_REL, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_ACQ_REL, ATOMICS_ACQ_REL, STMT)                 \
     default: {                                                                 \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } break;                                                                   \
     }
 
 #define ATOMICS_SWITCH_LOAD(mo, STMT)                                          \
-    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } else                                                                     \
         switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_CONSUME, __ATOMIC_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, __ATOMIC_ACQUIRE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                 \
     default: {                                                                 \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } break;                                                                   \
     }
 
 #define ATOMICS_SWITCH_STORE(mo, STMT)                                         \
-    if (__builtin_expect((mo) == ATOMICS_SEQ_CST, 1)) {                          \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } else                                                                     \
         switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, __ATOMIC_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_RELEASE, __ATOMIC_RELEASE, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
+        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                 \
     default: {                                                                 \
-        enum { MO = __ATOMIC_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                        \
         STMT;                                                                  \
     } break;                                                                   \
     }
@@ -131,21 +113,21 @@ static inline int atomics_cas_pair(atomics_order succ, atomics_order fail) {
     } break;
 
 #define ATOMICS_SWITCH_CAS(succ, fail, STMT)                                   \
-    if (__builtin_expect((succ) == ATOMICS_SEQ_CST && (fail) == ATOMICS_SEQ_CST, 1)) { \
-        enum { S = __ATOMIC_SEQ_CST, F = __ATOMIC_SEQ_CST };                   \
+    if (ATOMICS_LIKELY((succ) == ATOMICS_SEQ_CST && (fail) == ATOMICS_SEQ_CST)) { \
+        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                   \
         STMT;                                                                  \
     } else                                                                     \
         switch (atomics_cas_pair(succ, fail)) {                                    \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_RLX_RLX, __ATOMIC_RELAXED, __ATOMIC_RELAXED, STMT) \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_RLX, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED, STMT) \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_ACQ, __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE, STMT) \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_REL_RLX, __ATOMIC_RELEASE, __ATOMIC_RELAXED, STMT) \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_RLX, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_ACQ, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_RLX, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_ACQ, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE, STMT)  \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_RLX_RLX, ATOMICS_RELAXED, ATOMICS_RELAXED, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_RLX, ATOMICS_ACQUIRE, ATOMICS_RELAXED, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_ACQ, ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_REL_RLX, ATOMICS_RELEASE, ATOMICS_RELAXED, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_RLX, ATOMICS_ACQ_REL, ATOMICS_RELAXED, STMT)  \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_ACQ, ATOMICS_ACQ_REL, ATOMICS_ACQUIRE, STMT)  \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_RLX, ATOMICS_SEQ_CST, ATOMICS_RELAXED, STMT)  \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_ACQ, ATOMICS_SEQ_CST, ATOMICS_ACQUIRE, STMT)  \
     default: {                                                                 \
-        enum { S = __ATOMIC_SEQ_CST, F = __ATOMIC_SEQ_CST };                   \
+        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                   \
         STMT;                                                                  \
     } break;                                                                   \
     }
@@ -156,23 +138,41 @@ static inline int atomics_cas_pair(atomics_order succ, atomics_order fail) {
  * fallback paths); ~0u restores detection. */
 void atomics__set_features(unsigned features);
 
-/* ---- 16-byte primitives (block.c) ------------------------------------------ */
 
-/* Lock-free 16-byte CAS on a 16-aligned address; full barrier. Only called
- * when ATOMICS_FEATURE_CAS16 is present. */
-int atomics__cas16(void *obj, atomics_u128 *expected, atomics_u128 desired);
-/* Atomic 16-byte load; never writes when ATOMICS_FEATURE_LOAD16 is present,
- * otherwise a CAS that writes back the value it read (writable memory only). */
-atomics_u128 atomics__load16(const void *obj);
+/* ---- 16-byte primitives ------------------------------------------------------
+ * One file per architecture, each defining:
+ *   ATOMICS_ARCH_NAME                    for messages
+ *   unsigned atomics_arch_features(void) the ATOMICS_FEATURE_* bits it finds
+ *   int atomics_arch_cas16(obj, &expected, desired)
+ *       lock-free 16-byte strong CAS on a 16-aligned address; full barrier;
+ *       only called when ATOMICS_FEATURE_CAS16 was found
+ *   atomics_wide atomics_arch_load16(obj)
+ *       atomic 16-byte load that never writes; SEQ_CST; only called when
+ *       ATOMICS_FEATURE_LOAD16 was found
+ * Values are numbers (lo holds the low 64 bits), whatever the byte order. */
+#if defined(__x86_64__) || defined(_M_X64)
+#include "arch/x86_64.h"
+#elif defined(__aarch64__)
+#include "arch/aarch64.h"
+#elif defined(__s390x__)
+#include "arch/s390x.h"
+#else
+#include "arch/generic.h"
+#endif
 
 /* ---- tables (dispatch.c builds them from native.c and block.c) ----------- */
 
-/* Index 0, 1, 2, 3 for widths 1, 2, 4, 8. */
+/* Index 0, 1, 2, 3 for widths 1, 2, 4, 8 at natural alignment: the exported
+ * atomics_<op>_<N> (native.c, or block.c for widths the compiler has no
+ * atomics for). */
 extern const atomics_ops atomics__native_rw[4];
 extern const atomics_ops atomics__native_ro[4];
-/* Index = width, 2 to 16; any placement inside an aligned block of <= 16 bytes. */
+/* Index = width, 1 to 16; any placement inside an aligned block of <= 16 bytes. */
 extern const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1];
 extern const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1];
+
+/* The smallest block the hardware can compare-and-swap. */
+#define ATOMICS_MIN_BLOCK (ATOMICS_CC_SUBWORD ? 2 : 4)
 
 /* The 27 entry points of one width in atomics_ops field order: P is the name
  * prefix, N the width suffix. */

@@ -12,19 +12,33 @@
  *
  * ATOMICS_STRESS_SCALE (default 1) scales the threaded iteration counts. */
 #define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS, sigsetjmp, sched_yield */
+#if defined(_WIN32)
+#define __USE_MINGW_ANSI_STDIO 1 /* C99 printf (%zu, %llu) on mingw-w64 */
+#endif
 
 #include "internal.h" /* atomics__set_features, ATOMICS_LITTLE_ENDIAN */
 
-#include <pthread.h>
+#include <pthread.h> /* winpthreads on mingw-w64 */
 #include <sched.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <time.h>
+#if defined(_WIN32)
+#include <windows.h> /* VirtualAlloc, VirtualProtect */
+#else
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#endif
+
+/* printf-like checking that follows mingw-w64's C99 printf on Windows */
+#if defined(__MINGW_PRINTF_FORMAT)
+#define TEST_PRINTF_(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#else
+#define TEST_PRINTF_(f, a) __attribute__((format(printf, f, a)))
+#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define UNDER_TSAN 1
@@ -42,7 +56,7 @@
 static unsigned long n_passed, n_failed;
 #define MAX_REPORTS 50
 
-static int check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int check(int ok, const char *fmt, ...) TEST_PRINTF_(2, 3);
 static int check(int ok, const char *fmt, ...) {
     if (ok) {
         n_passed++;
@@ -337,7 +351,7 @@ struct report {
     size_t len;
 };
 
-static void note(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct report *r, const char *fmt, ...) TEST_PRINTF_(2, 3);
 static void note(struct report *r, const char *fmt, ...) {
     if (r->len >= sizeof r->text)
         return;
@@ -750,7 +764,90 @@ static void test_validators(void) {
         }
 }
 
+/* ---- x86-64 feature detection ------------------------------------------------------------
+ * Plain 16-byte loads are trusted only where the vendor documents them atomic
+ * (Intel, AMD) and the processor has AVX; everything else must fall back to
+ * cmpxchg16b, which the "CAS16 without LOAD16" runs below exercise. */
+#if defined(__x86_64__)
+static void test_x86_features(void) {
+    static const struct {
+        const char *vendor;
+        unsigned ecx;
+        unsigned want;
+    } cases[] = {
+        {"GenuineIntel", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"AuthenticAMD", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+        {"GenuineIntel", ATOMICS_X86_CPUID_CMPXCHG16B, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMD", ATOMICS_X86_CPUID_AVX, 0},
+        {"HygonGenuine", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"CentaurHauls", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"  Shanghai  ", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"GenuineIotel", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+        {"AuthenticAMd", ATOMICS_X86_CPUID_CMPXCHG16B | ATOMICS_X86_CPUID_AVX, ATOMICS_FEATURE_CAS16},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* cpuid leaf 0 returns the name in ebx, edx, ecx, four bytes each */
+        unsigned vendor[3];
+        memcpy(vendor, cases[i].vendor, 12);
+        unsigned got = atomics_x86_features(vendor, cases[i].ecx);
+        check(got == cases[i].want, "x86 features of '%s' with ecx %#x: %#x, expected %#x",
+              cases[i].vendor, cases[i].ecx, got, cases[i].want);
+    }
+}
+#endif
+
 /* ---- read-only memory --------------------------------------------------------------------- */
+
+/* A page of read-only memory between two inaccessible ones, and a way to run
+ * code on it that reports a fault instead of dying. On Windows (no signals)
+ * a fault ends the process, which fails the test just the same. */
+struct ro_map {
+    unsigned char *map; /* three pages */
+    size_t page;
+};
+
+#if defined(_WIN32)
+static int ro_map_make(struct ro_map *m, unsigned seed) {
+    SYSTEM_INFO si;
+    DWORD old;
+    GetSystemInfo(&si);
+    m->page = si.dwPageSize;
+    m->map = VirtualAlloc(NULL, 3 * m->page, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    if (!m->map)
+        return 0;
+    fill(m->map + m->page, m->page, seed);
+    return VirtualProtect(m->map, m->page, PAGE_NOACCESS, &old) &&
+           VirtualProtect(m->map + 2 * m->page, m->page, PAGE_NOACCESS, &old) &&
+           VirtualProtect(m->map + m->page, m->page, PAGE_READONLY, &old);
+}
+static void ro_map_free(struct ro_map *m) { VirtualFree(m->map, 0, MEM_RELEASE); }
+
+enum { CATCHES_FAULTS = 0 };
+static int without_fault(void (*fn)(void *), void *arg) {
+    fn(arg);
+    return 1;
+}
+#else
+static int ro_map_make(struct ro_map *m, unsigned seed) {
+    m->page = (size_t)sysconf(_SC_PAGESIZE);
+    m->map = mmap(NULL, 3 * m->page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m->map == MAP_FAILED) {
+        m->map = NULL;
+        return 0;
+    }
+    fill(m->map + m->page, m->page, seed);
+    return mprotect(m->map, m->page, PROT_NONE) == 0 &&
+           mprotect(m->map + 2 * m->page, m->page, PROT_NONE) == 0 &&
+           mprotect(m->map + m->page, m->page, PROT_READ) == 0;
+}
+static void ro_map_free(struct ro_map *m) { munmap(m->map, 3 * m->page); }
+
+/* Sanitizer runtimes own SIGSEGV: only plain builds provoke a fault. */
+#if defined(__SANITIZE_ADDRESS__) || UNDER_TSAN
+enum { CATCHES_FAULTS = 0 };
+#else
+enum { CATCHES_FAULTS = 1 };
+#endif
 
 static sigjmp_buf fault_jump;
 static volatile sig_atomic_t fault_armed;
@@ -762,93 +859,111 @@ static void on_fault(int sig) {
     raise(sig);
 }
 
-/* Loads and bit tests through the read-only table for every width at the
- * start and the end of a PROT_READ page between two PROT_NONE pages. A write,
- * or a read beyond the block, faults and is reported. */
-static void test_readonly(const char *label) {
-    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    unsigned char *map = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
-                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (!check(map != MAP_FAILED, "mmap failed"))
-        return;
-    unsigned char *ro_page = map + page;
-    fill(ro_page, page, 9);
-    if (!check(mprotect(map, page, PROT_NONE) == 0 && mprotect(map + 2 * page, page, PROT_NONE) == 0 &&
-                   mprotect(ro_page, page, PROT_READ) == 0,
-               "mprotect failed")) {
-        munmap(map, 3 * page);
-        return;
-    }
+/* fn(arg), with SIGSEGV and SIGBUS caught: 1 if it returned, 0 if it
+ * faulted. (Nothing here changes between sigsetjmp and siglongjmp.) */
+static int without_fault(void (*fn)(void *), void *arg) {
     struct sigaction sa, old_segv, old_bus;
+    int ok = 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_fault;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &old_segv);
     sigaction(SIGBUS, &sa, &old_bus);
+    fault_armed = 1;
+    if (sigsetjmp(fault_jump, 1) == 0) {
+        fn(arg);
+        ok = 1;
+    }
+    fault_armed = 0;
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGBUS, &old_bus, NULL);
+    return ok;
+}
+#endif
 
+struct ro_case {
+    const char *label;
+    const atomics_ops *ops;
+    const unsigned char *p;
+    unsigned w;
+    size_t offset;
+};
+
+static void ro_loads(void *arg) {
+    const struct ro_case *c = arg;
+    num want = num_get(c->p, c->w);
+    for (int m = 0; m < NORDERS; m++) {
+        unsigned char retbuf[OPERAND_BUF];
+        fill(retbuf, sizeof retbuf, 3);
+        c->ops->load(c->p, retbuf + OPERAND_AT, (atomics_order)test_orders[m]);
+        char h1[40], h2[40];
+        check(num_eq(num_get(retbuf + OPERAND_AT, c->w), want, c->w) &&
+                  changed_byte(retbuf, sizeof retbuf, 3, OPERAND_AT, c->w) < 0,
+              "[%s] read-only load width=%u offset=%zu order=%d: expected %s got %s", c->label,
+              c->w, c->offset, test_orders[m], num_hex(want, c->w, h1),
+              num_hex(num_get(retbuf + OPERAND_AT, c->w), c->w, h2));
+        int bits_ok = 1;
+        for (unsigned b = 0; b < 8 * c->w; b++)
+            bits_ok &= c->ops->bit_test(c->p, b, (atomics_order)test_orders[m]) == num_bit(want, b);
+        check(bits_ok, "[%s] read-only bit_test width=%u offset=%zu order=%d", c->label, c->w,
+              c->offset, test_orders[m]);
+    }
+}
+
+static void rw_load16(void *arg) {
+    const struct ro_case *c = arg;
+    unsigned char ret[16];
+    c->ops->load(c->p, ret, ATOMICS_SEQ_CST);
+}
+
+/* Loads and bit tests through the read-only table for every width at the
+ * start and the end of a read-only page between two inaccessible pages. A
+ * write, or a read beyond the block, faults and is reported. */
+static void test_readonly(const char *label) {
+    struct ro_map m;
+    if (!check(ro_map_make(&m, 9), "[%s] could not map a read-only page", label)) {
+        if (m.map)
+            ro_map_free(&m);
+        return;
+    }
+    unsigned char *ro_page = m.map + m.page;
     const size_t block = max_block();
     const int load16 = (atomics_features() & ATOMICS_FEATURE_LOAD16) != 0;
     for (unsigned w = 1; w <= ATOMICS_MAX_WIDTH; w++)
         for (size_t i = 0; i < 128; i++) {
-            size_t offset = i < 64 ? i : page - 128 + i;
-            const unsigned char *p = ro_page + offset;
-            const atomics_ops *ops = atomics_ops_for(p, w, ATOMICS_READONLY);
-            int ok = fits(offset, w, block);
-            int small = offset % 8 + w <= 8;
+            struct ro_case c;
+            c.label = label;
+            c.w = w;
+            c.offset = i < 64 ? i : m.page - 128 + i;
+            c.p = ro_page + c.offset;
+            c.ops = atomics_ops_for(c.p, w, ATOMICS_READONLY);
+            int ok = fits(c.offset, w, block);
+            int small = c.offset % 8 + w <= 8;
             uint32_t want_mask = ok && (small || load16) ? RO_OPS_MASK : 0;
-            if (!check((ops != NULL) == ok && atomics_ops_mask(ops) == want_mask,
+            if (!check((c.ops != NULL) == ok && atomics_ops_mask(c.ops) == want_mask,
                        "[%s] read-only table at width=%u offset=%zu: %s mask %#x, expected mask %#x",
-                       label, w, offset, ops ? "table" : "NULL", (unsigned)atomics_ops_mask(ops),
-                       (unsigned)want_mask) ||
-                !ops || !ops->load)
+                       label, w, c.offset, c.ops ? "table" : "NULL",
+                       (unsigned)atomics_ops_mask(c.ops), (unsigned)want_mask) ||
+                !c.ops || !c.ops->load)
                 continue;
-            num want = num_get(p, w);
-            fault_armed = 1;
-            if (sigsetjmp(fault_jump, 1) == 0) {
-                for (int m = 0; m < NORDERS; m++) {
-                    unsigned char retbuf[OPERAND_BUF];
-                    fill(retbuf, sizeof retbuf, 3);
-                    ops->load(p, retbuf + OPERAND_AT, (atomics_order)test_orders[m]);
-                    char h1[40], h2[40];
-                    check(num_eq(num_get(retbuf + OPERAND_AT, w), want, w) &&
-                              changed_byte(retbuf, sizeof retbuf, 3, OPERAND_AT, w) < 0,
-                          "[%s] read-only load width=%u offset=%zu order=%d: expected %s got %s",
-                          label, w, offset, test_orders[m], num_hex(want, w, h1),
-                          num_hex(num_get(retbuf + OPERAND_AT, w), w, h2));
-                    int bits_ok = 1;
-                    for (unsigned b = 0; b < 8 * w; b++)
-                        bits_ok &= ops->bit_test(p, b, (atomics_order)test_orders[m]) == num_bit(want, b);
-                    check(bits_ok, "[%s] read-only bit_test width=%u offset=%zu order=%d", label, w,
-                          offset, test_orders[m]);
-                }
-                fault_armed = 0;
-            } else {
-                fault_armed = 0;
-                check(0, "[%s] read-only load/bit_test faulted: width=%u offset=%zu", label, w, offset);
-            }
+            check(without_fault(ro_loads, &c), "[%s] read-only load/bit_test faulted: width=%u offset=%zu",
+                  label, w, c.offset);
         }
 
-#if !defined(__SANITIZE_ADDRESS__) && !UNDER_TSAN
-    /* The harness can see a write: a read-write operation on the page faults.
-     * (Sanitizer runtimes own SIGSEGV, so only plain builds try this.) */
-    if (atomics_features() & ATOMICS_FEATURE_CAS16) {
-        const atomics_ops *rw = atomics_ops_for(ro_page + 32, 16, 0);
-        unsigned char ret[16];
-        fault_armed = 1;
-        if (sigsetjmp(fault_jump, 1) == 0) {
-            rw->load(ro_page + 32, ret, ATOMICS_SEQ_CST);
-            fault_armed = 0;
-            /* only a CAS-based load would have written */
-            check(load16, "[%s] a CAS-based 16-byte load on read-only memory did not fault", label);
-        } else {
-            fault_armed = 0;
-            check(!load16, "[%s] a 16-byte load with ATOMICS_FEATURE_LOAD16 faulted", label);
-        }
+    /* The harness can see a write: a read-write 16-byte load on the page
+     * faults unless it is a plain load. */
+    if (CATCHES_FAULTS && (atomics_features() & ATOMICS_FEATURE_CAS16)) {
+        struct ro_case c;
+        memset(&c, 0, sizeof c);
+        c.p = ro_page + 32;
+        c.ops = atomics_ops_for(c.p, 16, 0);
+        int returned = without_fault(rw_load16, &c);
+        check(returned == load16,
+              load16 ? "[%s] a 16-byte load with ATOMICS_FEATURE_LOAD16 faulted"
+                     : "[%s] a CAS-based 16-byte load on read-only memory did not fault",
+              label);
     }
-#endif
-    sigaction(SIGSEGV, &old_segv, NULL);
-    sigaction(SIGBUS, &old_bus, NULL);
-    munmap(map, 3 * page);
+    ro_map_free(&m);
 }
 
 /* ---- threads --------------------------------------------------------------------------------- */
@@ -1400,11 +1515,21 @@ static void section(const char *name, double started, unsigned long before) {
 
 int main(void) {
     const unsigned detected = atomics_features();
-    printf("features: CAS16=%d LOAD16=%d%s\n", !!(detected & ATOMICS_FEATURE_CAS16),
-           !!(detected & ATOMICS_FEATURE_LOAD16), UNDER_TSAN ? " (TSan)" : "");
+    printf("features: CAS16=%d LOAD16=%d (%s%s%s)%s\n", !!(detected & ATOMICS_FEATURE_CAS16),
+           !!(detected & ATOMICS_FEATURE_LOAD16), ATOMICS_ARCH_NAME,
+           ATOMICS_CC_SUBWORD ? "" : ", widths 1 and 2 by 4-byte blocks",
+#if defined(__aarch64__)
+           atomics_aarch64_has_lse() ? ", CAS16 by caspal" : ", CAS16 by ldaxp/stlxp",
+#else
+           "",
+#endif
+           UNDER_TSAN ? " (TSan)" : "");
 
     SECTION("operation table", test_op_table());
     SECTION("validators", test_validators());
+#if defined(__x86_64__)
+    SECTION("x86-64 feature detection (vendor and cpuid bits)", test_x86_features());
+#endif
     SECTION("queries (detected features)", test_queries("detected"));
     SECTION("matrix (detected features)", test_matrix(0));
     SECTION("read-only page (detected features)", test_readonly("detected"));
@@ -1418,6 +1543,16 @@ int main(void) {
         SECTION("matrix, 16-byte blocks (CAS16 without LOAD16)", test_matrix(1));
         SECTION("read-only page (CAS16 without LOAD16)", test_readonly("CAS16"));
     }
+#if defined(__aarch64__)
+    if ((detected & ATOMICS_FEATURE_CAS16) && !(detected & ATOMICS_FEATURE_LOAD16)) {
+        /* Without LSE2 (qemu 7 has none) the ldp load is never chosen. Run
+         * its code once, single-threaded, where it returns right values
+         * even if not atomically: this checks the path, not atomicity. */
+        atomics__set_features(ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16);
+        SECTION("matrix, 16-byte blocks (LOAD16 forced: ldp path)", test_matrix(1));
+        SECTION("read-only page (LOAD16 forced: ldp path)", test_readonly("LOAD16 forced"));
+    }
+#endif
     /* no 16-byte CAS: widths 9 to 16 and 16-byte blocks are unsupported */
     atomics__set_features(0);
     check(atomics_features() == 0, "atomics__set_features(0) ignored");

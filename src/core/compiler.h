@@ -1,0 +1,220 @@
+/* compiler.h: the one place where the core meets its compiler. Everything
+ * else in src/core is ISO C11 plus what this file defines:
+ *
+ *   atomics_cc_<op>_<N>(obj, ..., mo)   N = 1, 2, 4, 8; op = load, store,
+ *       exchange, cas, fetch_add, fetch_sub, fetch_or, fetch_xor, fetch_and.
+ *       cas(obj, &expected, desired, weak, succ, fail) returns non-zero on
+ *       success and otherwise stores the value seen in *expected. Orders are
+ *       atomics_order values; callers pass constants (the ATOMICS_SWITCH_*
+ *       macros in internal.h make them so).
+ *   ATOMICS_CC_SUBWORD      1 if widths 1 and 2 have their own lock-free
+ *                           atomics (riscv64 has none: internal.h then routes
+ *                           them through the containing 4-byte block)
+ *   ATOMICS_LITTLE_ENDIAN   1 or 0
+ *   ATOMICS_LIKELY(x), ATOMICS_INLINE, ATOMICS_NO_ASAN, ATOMICS_TRAP()
+ *   atomics_u8 .. atomics_u64   integers that may alias anything
+ *
+ * Two implementations: the __atomic builtins (GCC, Clang) and the MSVC
+ * intrinsics (cl.exe, clang-cl; x86 and x64). Both map every order to
+ * something at least as strong as asked. */
+#ifndef ATOMICS_CORE_COMPILER_H
+#define ATOMICS_CORE_COMPILER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atomics/atomics.h" /* atomics_order */
+
+#if defined(__GNUC__) /* GCC, and Clang outside its MSVC mode */
+
+/* The object's memory belongs to someone else (a bytearray, an mmap): reach
+ * it through types that may alias anything. */
+typedef uint8_t __attribute__((may_alias)) atomics_u8;
+typedef uint16_t __attribute__((may_alias)) atomics_u16;
+typedef uint32_t __attribute__((may_alias)) atomics_u32;
+typedef uint64_t __attribute__((may_alias)) atomics_u64;
+
+#define ATOMICS_LIKELY(x) __builtin_expect(!!(x), 1)
+/* always inlined, so the constant order reaches the builtin */
+#define ATOMICS_INLINE static inline __attribute__((always_inline))
+#define ATOMICS_TRAP() __builtin_trap()
+
+#if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__)
+#error "unknown byte order"
+#endif
+#define ATOMICS_LITTLE_ENDIAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ATOMICS_NO_ASAN __attribute__((no_sanitize_address))
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ATOMICS_NO_ASAN __attribute__((no_sanitize_address))
+#endif
+#endif
+
+_Static_assert(ATOMICS_RELAXED == __ATOMIC_RELAXED, "order mismatch");
+_Static_assert(ATOMICS_CONSUME == __ATOMIC_CONSUME, "order mismatch");
+_Static_assert(ATOMICS_ACQUIRE == __ATOMIC_ACQUIRE, "order mismatch");
+_Static_assert(ATOMICS_RELEASE == __ATOMIC_RELEASE, "order mismatch");
+_Static_assert(ATOMICS_ACQ_REL == __ATOMIC_ACQ_REL, "order mismatch");
+_Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
+
+/* 8 bytes must not go to libatomic, which may take a lock: i686 needs
+ * cmpxchg8b (-march=i586 or later), 32-bit ARM ldrexd/strexd (armv7). */
+#if __GCC_ATOMIC_LLONG_LOCK_FREE != 2 || __GCC_ATOMIC_INT_LOCK_FREE != 2
+#error "the atomics core needs lock-free 4- and 8-byte atomics (i686: -march=i686; arm: -march=armv7-a)"
+#endif
+#if __GCC_ATOMIC_CHAR_LOCK_FREE == 2 && __GCC_ATOMIC_SHORT_LOCK_FREE == 2
+#define ATOMICS_CC_SUBWORD 1
+#else
+#define ATOMICS_CC_SUBWORD 0
+#endif
+
+#define ATOMICS_CC_FN_(N, T)                                                                   \
+    ATOMICS_INLINE T atomics_cc_load_##N(const void *p, int mo) {                              \
+        return __atomic_load_n((const T *)p, mo);                                              \
+    }                                                                                          \
+    ATOMICS_INLINE void atomics_cc_store_##N(void *p, T v, int mo) {                           \
+        __atomic_store_n((T *)p, v, mo);                                                       \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_exchange_##N(void *p, T v, int mo) {                           \
+        return __atomic_exchange_n((T *)p, v, mo);                                             \
+    }                                                                                          \
+    ATOMICS_INLINE int atomics_cc_cas_##N(void *p, T *e, T d, int weak, int s, int f) {        \
+        return __atomic_compare_exchange_n((T *)p, e, d, weak, s, f);                          \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_fetch_add_##N(void *p, T v, int mo) {                          \
+        return __atomic_fetch_add((T *)p, v, mo);                                              \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_fetch_sub_##N(void *p, T v, int mo) {                          \
+        return __atomic_fetch_sub((T *)p, v, mo);                                              \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_fetch_or_##N(void *p, T v, int mo) {                           \
+        return __atomic_fetch_or((T *)p, v, mo);                                               \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_fetch_xor_##N(void *p, T v, int mo) {                          \
+        return __atomic_fetch_xor((T *)p, v, mo);                                              \
+    }                                                                                          \
+    ATOMICS_INLINE T atomics_cc_fetch_and_##N(void *p, T v, int mo) {                          \
+        return __atomic_fetch_and((T *)p, v, mo);                                              \
+    }
+
+#if ATOMICS_CC_SUBWORD
+ATOMICS_CC_FN_(1, atomics_u8)
+ATOMICS_CC_FN_(2, atomics_u16)
+#endif
+ATOMICS_CC_FN_(4, atomics_u32)
+ATOMICS_CC_FN_(8, atomics_u64)
+#undef ATOMICS_CC_FN_
+
+#elif defined(_MSC_VER) /* cl.exe, clang-cl */
+
+#if !defined(_M_X64) && !defined(_M_IX86)
+#error "the atomics core supports MSVC on x86 and x64 only"
+#endif
+#if defined(_M_IX86) && (!defined(_M_IX86_FP) || _M_IX86_FP < 2)
+#error "the atomics core needs /arch:SSE2 (MSVC's default) on 32-bit x86: 8-byte loads are movq"
+#endif
+
+#include <intrin.h>
+
+/* MSVC makes no type-based aliasing assumptions. */
+typedef uint8_t atomics_u8;
+typedef uint16_t atomics_u16;
+typedef uint32_t atomics_u32;
+typedef uint64_t atomics_u64;
+
+#define ATOMICS_LIKELY(x) (x)
+#define ATOMICS_INLINE static __forceinline
+#define ATOMICS_TRAP() __fastfail(7) /* FAST_FAIL_FATAL_APP_EXIT */
+#define ATOMICS_LITTLE_ENDIAN 1      /* every Windows target */
+#define ATOMICS_CC_SUBWORD 1
+#if defined(__SANITIZE_ADDRESS__)
+#define ATOMICS_NO_ASAN __declspec(no_sanitize_address)
+#endif
+
+/* On x86 and x64 every _Interlocked* intrinsic is a locked instruction, a
+ * full barrier, so it serves every order. Plain aligned loads and stores
+ * are atomic up to the register width; the hardware gives loads acquire and
+ * stores release, so only the compiler must be kept from reordering
+ * (_ReadWriteBarrier), and a SEQ_CST store is an exchange. */
+#pragma warning(push)
+#pragma warning(disable : 4996) /* _ReadWriteBarrier is "deprecated" but is what MSVC's <atomic> uses */
+#define ATOMICS_CC_BARRIER_() _ReadWriteBarrier()
+
+ATOMICS_INLINE atomics_u8 atomics_cc_load_1(const void *p, int mo) { atomics_u8 v = (atomics_u8)__iso_volatile_load8((const volatile __int8 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
+ATOMICS_INLINE atomics_u16 atomics_cc_load_2(const void *p, int mo) { atomics_u16 v = (atomics_u16)__iso_volatile_load16((const volatile __int16 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
+ATOMICS_INLINE atomics_u32 atomics_cc_load_4(const void *p, int mo) { atomics_u32 v = (atomics_u32)__iso_volatile_load32((const volatile __int32 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
+
+ATOMICS_INLINE void atomics_cc_store_1(void *p, atomics_u8 v, int mo) { if (mo == ATOMICS_SEQ_CST) { _InterlockedExchange8((volatile char *)p, (char)v); return; } ATOMICS_CC_BARRIER_(); __iso_volatile_store8((volatile __int8 *)p, (__int8)v); }
+ATOMICS_INLINE void atomics_cc_store_2(void *p, atomics_u16 v, int mo) { if (mo == ATOMICS_SEQ_CST) { _InterlockedExchange16((volatile short *)p, (short)v); return; } ATOMICS_CC_BARRIER_(); __iso_volatile_store16((volatile __int16 *)p, (__int16)v); }
+ATOMICS_INLINE void atomics_cc_store_4(void *p, atomics_u32 v, int mo) { if (mo == ATOMICS_SEQ_CST) { _InterlockedExchange((volatile long *)p, (long)v); return; } ATOMICS_CC_BARRIER_(); __iso_volatile_store32((volatile __int32 *)p, (__int32)v); }
+
+ATOMICS_INLINE atomics_u8 atomics_cc_exchange_1(void *p, atomics_u8 v, int mo) { (void)mo; return (atomics_u8)_InterlockedExchange8((volatile char *)p, (char)v); }
+ATOMICS_INLINE atomics_u16 atomics_cc_exchange_2(void *p, atomics_u16 v, int mo) { (void)mo; return (atomics_u16)_InterlockedExchange16((volatile short *)p, (short)v); }
+ATOMICS_INLINE atomics_u32 atomics_cc_exchange_4(void *p, atomics_u32 v, int mo) { (void)mo; return (atomics_u32)_InterlockedExchange((volatile long *)p, (long)v); }
+
+ATOMICS_INLINE int atomics_cc_cas_1(void *p, atomics_u8 *e, atomics_u8 d, int weak, int s, int f) { atomics_u8 old = (atomics_u8)_InterlockedCompareExchange8((volatile char *)p, (char)d, (char)*e); (void)weak, (void)s, (void)f; if (old == *e) return 1; *e = old; return 0; }
+ATOMICS_INLINE int atomics_cc_cas_2(void *p, atomics_u16 *e, atomics_u16 d, int weak, int s, int f) { atomics_u16 old = (atomics_u16)_InterlockedCompareExchange16((volatile short *)p, (short)d, (short)*e); (void)weak, (void)s, (void)f; if (old == *e) return 1; *e = old; return 0; }
+ATOMICS_INLINE int atomics_cc_cas_4(void *p, atomics_u32 *e, atomics_u32 d, int weak, int s, int f) { atomics_u32 old = (atomics_u32)_InterlockedCompareExchange((volatile long *)p, (long)d, (long)*e); (void)weak, (void)s, (void)f; if (old == *e) return 1; *e = old; return 0; }
+
+ATOMICS_INLINE atomics_u8 atomics_cc_fetch_add_1(void *p, atomics_u8 v, int mo) { (void)mo; return (atomics_u8)_InterlockedExchangeAdd8((volatile char *)p, (char)v); }
+ATOMICS_INLINE atomics_u16 atomics_cc_fetch_add_2(void *p, atomics_u16 v, int mo) { (void)mo; return (atomics_u16)_InterlockedExchangeAdd16((volatile short *)p, (short)v); }
+ATOMICS_INLINE atomics_u32 atomics_cc_fetch_add_4(void *p, atomics_u32 v, int mo) { (void)mo; return (atomics_u32)_InterlockedExchangeAdd((volatile long *)p, (long)v); }
+/* subtraction is addition of the two's complement, which wraps the same way */
+ATOMICS_INLINE atomics_u8 atomics_cc_fetch_sub_1(void *p, atomics_u8 v, int mo) { return atomics_cc_fetch_add_1(p, (atomics_u8)(0u - v), mo); }
+ATOMICS_INLINE atomics_u16 atomics_cc_fetch_sub_2(void *p, atomics_u16 v, int mo) { return atomics_cc_fetch_add_2(p, (atomics_u16)(0u - v), mo); }
+ATOMICS_INLINE atomics_u32 atomics_cc_fetch_sub_4(void *p, atomics_u32 v, int mo) { return atomics_cc_fetch_add_4(p, 0u - v, mo); }
+
+ATOMICS_INLINE atomics_u8 atomics_cc_fetch_or_1(void *p, atomics_u8 v, int mo) { (void)mo; return (atomics_u8)_InterlockedOr8((volatile char *)p, (char)v); }
+ATOMICS_INLINE atomics_u16 atomics_cc_fetch_or_2(void *p, atomics_u16 v, int mo) { (void)mo; return (atomics_u16)_InterlockedOr16((volatile short *)p, (short)v); }
+ATOMICS_INLINE atomics_u32 atomics_cc_fetch_or_4(void *p, atomics_u32 v, int mo) { (void)mo; return (atomics_u32)_InterlockedOr((volatile long *)p, (long)v); }
+ATOMICS_INLINE atomics_u8 atomics_cc_fetch_xor_1(void *p, atomics_u8 v, int mo) { (void)mo; return (atomics_u8)_InterlockedXor8((volatile char *)p, (char)v); }
+ATOMICS_INLINE atomics_u16 atomics_cc_fetch_xor_2(void *p, atomics_u16 v, int mo) { (void)mo; return (atomics_u16)_InterlockedXor16((volatile short *)p, (short)v); }
+ATOMICS_INLINE atomics_u32 atomics_cc_fetch_xor_4(void *p, atomics_u32 v, int mo) { (void)mo; return (atomics_u32)_InterlockedXor((volatile long *)p, (long)v); }
+ATOMICS_INLINE atomics_u8 atomics_cc_fetch_and_1(void *p, atomics_u8 v, int mo) { (void)mo; return (atomics_u8)_InterlockedAnd8((volatile char *)p, (char)v); }
+ATOMICS_INLINE atomics_u16 atomics_cc_fetch_and_2(void *p, atomics_u16 v, int mo) { (void)mo; return (atomics_u16)_InterlockedAnd16((volatile short *)p, (short)v); }
+ATOMICS_INLINE atomics_u32 atomics_cc_fetch_and_4(void *p, atomics_u32 v, int mo) { (void)mo; return (atomics_u32)_InterlockedAnd((volatile long *)p, (long)v); }
+
+ATOMICS_INLINE int atomics_cc_cas_8(void *p, atomics_u64 *e, atomics_u64 d, int weak, int s, int f) { atomics_u64 old = (atomics_u64)_InterlockedCompareExchange64((volatile __int64 *)p, (__int64)d, (__int64)*e); (void)weak, (void)s, (void)f; if (old == *e) return 1; *e = old; return 0; }
+
+#if defined(_M_X64)
+ATOMICS_INLINE atomics_u64 atomics_cc_load_8(const void *p, int mo) { atomics_u64 v = (atomics_u64)__iso_volatile_load64((const volatile __int64 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
+ATOMICS_INLINE void atomics_cc_store_8(void *p, atomics_u64 v, int mo) { if (mo == ATOMICS_SEQ_CST) { _InterlockedExchange64((volatile __int64 *)p, (__int64)v); return; } ATOMICS_CC_BARRIER_(); __iso_volatile_store64((volatile __int64 *)p, (__int64)v); }
+ATOMICS_INLINE atomics_u64 atomics_cc_exchange_8(void *p, atomics_u64 v, int mo) { (void)mo; return (atomics_u64)_InterlockedExchange64((volatile __int64 *)p, (__int64)v); }
+ATOMICS_INLINE atomics_u64 atomics_cc_fetch_add_8(void *p, atomics_u64 v, int mo) { (void)mo; return (atomics_u64)_InterlockedExchangeAdd64((volatile __int64 *)p, (__int64)v); }
+ATOMICS_INLINE atomics_u64 atomics_cc_fetch_or_8(void *p, atomics_u64 v, int mo) { (void)mo; return (atomics_u64)_InterlockedOr64((volatile __int64 *)p, (__int64)v); }
+ATOMICS_INLINE atomics_u64 atomics_cc_fetch_xor_8(void *p, atomics_u64 v, int mo) { (void)mo; return (atomics_u64)_InterlockedXor64((volatile __int64 *)p, (__int64)v); }
+ATOMICS_INLINE atomics_u64 atomics_cc_fetch_and_8(void *p, atomics_u64 v, int mo) { (void)mo; return (atomics_u64)_InterlockedAnd64((volatile __int64 *)p, (__int64)v); }
+#else
+/* 32-bit x86: cmpxchg8b (_InterlockedCompareExchange64) is the only 8-byte
+ * read-modify-write, so the others loop on it; an aligned 8-byte SSE2 move
+ * (movq) is an atomic load or store that never writes or reads twice. */
+#include <emmintrin.h>
+ATOMICS_INLINE atomics_u64 atomics_cc_load_8(const void *p, int mo) { atomics_u64 v; _mm_storel_epi64((__m128i *)&v, _mm_loadl_epi64((const __m128i *)p)); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
+#define ATOMICS_CC_RMW8_(name, expr)                                                           \
+    ATOMICS_INLINE atomics_u64 atomics_cc_##name##_8(void *p, atomics_u64 v, int mo) {         \
+        atomics_u64 old = atomics_cc_load_8(p, mo);                                            \
+        while (!atomics_cc_cas_8(p, &old, (expr), 0, mo, mo)) {}                               \
+        return old;                                                                            \
+    }
+ATOMICS_CC_RMW8_(exchange, v)
+ATOMICS_CC_RMW8_(fetch_add, old + v)
+ATOMICS_CC_RMW8_(fetch_or, old | v)
+ATOMICS_CC_RMW8_(fetch_xor, old ^ v)
+ATOMICS_CC_RMW8_(fetch_and, old & v)
+#undef ATOMICS_CC_RMW8_
+ATOMICS_INLINE void atomics_cc_store_8(void *p, atomics_u64 v, int mo) { if (mo == ATOMICS_SEQ_CST) { (void)atomics_cc_exchange_8(p, v, mo); return; } ATOMICS_CC_BARRIER_(); _mm_storel_epi64((__m128i *)p, _mm_loadl_epi64((const __m128i *)&v)); }
+#endif
+ATOMICS_INLINE atomics_u64 atomics_cc_fetch_sub_8(void *p, atomics_u64 v, int mo) { return atomics_cc_fetch_add_8(p, 0u - v, mo); }
+#pragma warning(pop)
+
+#else
+#error "the atomics core needs GCC, Clang or MSVC"
+#endif
+
+#ifndef ATOMICS_NO_ASAN
+#define ATOMICS_NO_ASAN
+#endif
+
+#endif /* ATOMICS_CORE_COMPILER_H */

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# tests/cross/run.sh: the C core and its C tests on the targets atomics ships
+# for, from one x86-64 Debian machine. Every target is built with -Werror;
+# the core's objects must not call libatomic (no __atomic_*/__sync_* symbol
+# left undefined: those calls may take a lock). Then:
+#   run         aarch64 under qemu-user twice (-cpu cortex-a53: no LSE, the
+#               ldaxp/stlxp loop; -cpu max: LSE caspal), armhf, ppc64le,
+#               s390x, riscv64 under qemu-user; i686 on this CPU through the
+#               cross C library's loader (qemu-i386 if that fails); win64
+#               (mingw-w64) under wine
+#   compile     MSVC x64 and x86 (clang in MSVC mode: the intrinsics path,
+#               also scanned for GNU extensions), macOS x86_64 and arm64
+# Prints a table of targets with their check counts and times; exits non-zero
+# if anything failed. Installs what it needs from Debian (as root, when a
+# tool is missing).
+#
+#   bash tests/cross/run.sh [target ...]     default: all targets
+#   ATOMICS_STRESS_SCALE   threaded iterations, default 0.25 here (1 native);
+#                          the single-threaded matrix always runs in full
+#   ATOMICS_CROSS_DIR      build directory (default build/cross)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+out=${ATOMICS_CROSS_DIR:-$root/build/cross}
+export ATOMICS_STRESS_SCALE=${ATOMICS_STRESS_SCALE:-0.25}
+all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 win64
+             msvc-x64 msvc-x86 macos-x86_64 macos-arm64)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+
+# ---- tools -------------------------------------------------------------------
+packages=(gcc-aarch64-linux-gnu gcc-i686-linux-gnu gcc-arm-linux-gnueabihf
+          gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu gcc-riscv64-linux-gnu
+          libc6-dev-arm64-cross libc6-dev-i386-cross libc6-dev-armhf-cross
+          libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-riscv64-cross
+          qemu-user gcc-mingw-w64-x86-64-posix wine64 clang binutils-multiarch)
+tools=(aarch64-linux-gnu-gcc i686-linux-gnu-gcc arm-linux-gnueabihf-gcc
+       powerpc64le-linux-gnu-gcc s390x-linux-gnu-gcc riscv64-linux-gnu-gcc
+       qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64
+       x86_64-w64-mingw32-gcc-posix /usr/lib/wine/wine64 clang)
+missing=0
+for t in "${tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing=1; done
+if [ $missing = 1 ]; then
+  echo "installing cross toolchains, qemu-user, mingw-w64, wine, clang (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null ||
+    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null; }
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
+        -fno-strict-aliasing -Iinclude -Isrc/core)
+core=(src/core/native.c src/core/block.c src/core/dispatch.c)
+
+# Compile-only targets have no C library here: clang's own freestanding
+# headers (stddef.h, stdint.h, intrin.h, cpuid.h) plus this one, which
+# declares the three ISO C functions the core uses exactly as every hosted C
+# library does. Only the core's own code is under test.
+mkdir -p "$out/stub-include"
+cat >"$out/stub-include/string.h" <<'EOF'
+#include <stddef.h>
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+EOF
+
+# ---- results -------------------------------------------------------------------
+declare -a rows=()
+failures=0
+row() { rows+=("$(printf '%-14s %-34s %10s  %-6s %6s' "$@")"); }
+fail() { echo "FAIL [$1]: $2"; failures=$((failures + 1)); }
+
+# build NAME CC [extra flags...]: core objects (no libatomic calls), test_core
+# and the C99 header test, in $out/NAME
+build() {
+  local name=$1 cc=$2; shift 2
+  local dir=$out/$name objs=()
+  mkdir -p "$dir"
+  for f in "${core[@]}"; do
+    local o="$dir/$(basename "$f" .c).o"
+    "$cc" "${cflags[@]}" "$@" -c "$f" -o "$o" || return 1
+    objs+=("$o")
+  done
+  local calls
+  calls=$(nm -u "${objs[@]}" | grep -E '__atomic_|__sync_' || true)
+  if [ -n "$calls" ]; then
+    echo "libatomic calls in the $name core:"; echo "$calls"; return 1
+  fi
+  local libs=(-pthread)
+  case $cc in *mingw*) libs=(-static -lpthread) ;; esac
+  "$cc" "${cflags[@]}" "$@" tests/c/test_core.c "${objs[@]}" -o "$dir/test_core" "${libs[@]}" || return 1
+  "$cc" "${cflags[@]/-std=c11/-std=c99}" "$@" tests/c/test_header_c99.c "${objs[@]}" \
+    -o "$dir/test_header_c99" "${libs[@]}" || return 1
+}
+
+# run NAME HOW CMD...: runs CMD on test_header_c99 and test_core of NAME
+# (the command is given the binary's path last) and records the result
+run() {
+  local name=$1 how=$2 dir=$out/${3}; shift 3
+  local start=$SECONDS log=$out/$name.log status=ok checks=- exe=
+  [ -e "$dir/test_core.exe" ] && exe=.exe
+  if ! "$@" "$dir/test_header_c99$exe" >"$out/$name.header.log" 2>&1; then
+    status=FAIL; fail "$name" "header test (see $out/$name.header.log)"
+  fi
+  if "$@" "$dir/test_core$exe" >"$log" 2>&1; then :; else
+    status=FAIL; fail "$name" "test_core exited non-zero (see $log)"; tail -n 20 "$log"
+  fi
+  local last
+  # (Windows programs end lines with \r\n)
+  last=$(tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1 || true)
+  checks=${last%% passed*}
+  if [ -z "$last" ] || [ "${last#*passed, }" != "0 failed" ]; then
+    [ $status = FAIL ] || fail "$name" "test_core reported failures (see $log)"
+    status=FAIL
+  fi
+  head -n 1 "$log" | tr -d '\r' | sed "s/^/[$name] /"
+  row "$name" "$how" "$checks" "$status" "$((SECONDS - start))s"
+}
+
+# compile_only NAME HOW CLANG-ARGS...: the core with clang for a target whose
+# C library is not here
+compile_only() {
+  local name=$1 how=$2; shift 2
+  local start=$SECONDS status=ok
+  mkdir -p "$out/$name"
+  for f in "${core[@]}"; do
+    clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" -O2 -Wall -Wextra \
+      -Werror -Iinclude -Isrc/core -c "$f" -o "$out/$name/$(basename "$f" .c).o" ||
+      { status=FAIL; fail "$name" "compiling $f"; }
+  done
+  row "$name" "$how" "-" "$status" "$((SECONDS - start))s"
+}
+
+# The MSVC path must use no GNU extension: preprocess the core in MSVC mode
+# and look at the lines that come from our own files.
+gnu_scan() {
+  local name=$1 ours found; shift
+  ours=$(for f in "${core[@]}"; do
+           clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" -Iinclude \
+             -Isrc/core -E "$f"
+         done | awk '/^# [0-9]+ "/ { ours = ($3 ~ /src\/core|include\/atomics/); next } ours')
+  found=$(grep -nE '__atomic_|__sync_|__attribute__|__builtin_|__asm|\basm\b|__int128|__extension__|typeof|\(\{' <<<"$ours" || true)
+  # the scan sees our code: the intrinsics are there
+  grep -q '_InterlockedCompareExchange' <<<"$ours" || fail "$name" "the GNU-extension scan saw none of our code"
+  if [ -n "$found" ]; then
+    fail "$name" "GNU extensions in the MSVC preprocessed core:"; echo "$found" | head -n 20
+  fi
+}
+
+qemu_run() { # ARCH SYSROOT [qemu options...] BINARY
+  local arch=$1 sysroot=$2; shift 2
+  timeout 1200 "qemu-$arch" -L "$sysroot" "$@"
+}
+i686_run() { # on this CPU when it runs 32-bit code, else under qemu
+  if /usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib \
+       "$out/i686/test_header_c99" >/dev/null 2>&1; then
+    timeout 1200 /usr/i686-linux-gnu/lib/ld-linux.so.2 --library-path /usr/i686-linux-gnu/lib "$@"
+  else
+    timeout 1200 qemu-i386 -L /usr/i686-linux-gnu "$@"
+  fi
+}
+wine_run() {
+  WINEPREFIX=$out/wineprefix WINEDEBUG=-all timeout 1200 /usr/lib/wine/wine64 "$@"
+}
+
+# ---- targets -----------------------------------------------------------------------
+t0=$SECONDS
+for target in "${targets[@]}"; do
+  echo "=== $target ($(date +%T))"
+  case $target in
+    aarch64-nolse)
+      build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; continue; }
+      run "$target" "qemu -cpu cortex-a53 (no LSE)" aarch64 \
+        qemu_run aarch64 /usr/aarch64-linux-gnu -cpu cortex-a53 ;;
+    aarch64-lse)
+      [ -x "$out/aarch64/test_core" ] || build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; continue; }
+      run "$target" "qemu -cpu max (LSE)" aarch64 qemu_run aarch64 /usr/aarch64-linux-gnu -cpu max ;;
+    i686)
+      # cmpxchg8b for 8 bytes; Debian's default is already i686
+      build i686 i686-linux-gnu-gcc -march=i686 || { fail "$target" build; continue; }
+      run "$target" "native 32-bit (cross libc)" i686 i686_run ;;
+    armhf)
+      build armhf arm-linux-gnueabihf-gcc -march=armv7-a || { fail "$target" build; continue; }
+      run "$target" "qemu-arm" armhf qemu_run arm /usr/arm-linux-gnueabihf ;;
+    ppc64le)
+      build ppc64le powerpc64le-linux-gnu-gcc || { fail "$target" build; continue; }
+      run "$target" "qemu-ppc64le" ppc64le qemu_run ppc64le /usr/powerpc64le-linux-gnu ;;
+    s390x)
+      build s390x s390x-linux-gnu-gcc || { fail "$target" build; continue; }
+      run "$target" "qemu-s390x (big-endian)" s390x qemu_run s390x /usr/s390x-linux-gnu ;;
+    riscv64)
+      build riscv64 riscv64-linux-gnu-gcc || { fail "$target" build; continue; }
+      run "$target" "qemu-riscv64" riscv64 qemu_run riscv64 /usr/riscv64-linux-gnu ;;
+    win64)
+      build win64 x86_64-w64-mingw32-gcc-posix || { fail "$target" build; continue; }
+      run "$target" "mingw-w64 + wine" win64 wine_run ;;
+    msvc-x64)
+      msvc=(--target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -mcx16)
+      compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
+      gnu_scan "$target" "${msvc[@]}" ;;
+    msvc-x86)
+      msvc=(--target=i686-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -msse2)
+      compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
+      gnu_scan "$target" "${msvc[@]}" ;;
+    macos-x86_64)
+      compile_only "$target" "clang (compile only)" --target=x86_64-apple-macos10.9 -std=c11 \
+        -Wpedantic -Wshadow -Wstrict-prototypes -fno-strict-aliasing ;;
+    macos-arm64)
+      compile_only "$target" "clang (compile only)" --target=arm64-apple-macos11 -std=c11 \
+        -Wpedantic -Wshadow -Wstrict-prototypes -fno-strict-aliasing ;;
+    *)
+      fail "$target" "unknown target (known: ${all_targets[*]})" ;;
+  esac
+done
+
+echo
+printf '%-14s %-34s %10s  %-6s %6s\n' target how checks result time
+for r in "${rows[@]}"; do echo "$r"; done
+echo "total $((SECONDS - t0))s, ATOMICS_STRESS_SCALE=$ATOMICS_STRESS_SCALE"
+if [ $failures -ne 0 ]; then
+  echo "cross tests: $failures failure(s)"
+  exit 1
+fi
+echo "cross tests passed"
