@@ -262,7 +262,8 @@ def test_exit_racing_the_owners_first_operations():
         """,
         timeout=600,
     )
-    assert int(out) > 0  # some rounds did open before the release
+    if FREE_THREADED:  # with a GIL the releaser tends to run first every time
+        assert int(out) > 0  # some rounds did open before the release
 
 
 SECCOMP_DENY_MEMBARRIER = """

@@ -58,7 +58,7 @@ static int setup_owned(atomics_state *st, AtomicObject *self, Py_ssize_t width, 
     self->kind = (uint8_t)kind;
     self->ops = ops;
     /* publish: a thread that sees AF_INIT sees every field above */
-    __atomic_fetch_or(&self->flags, (uint8_t)(flags | AF_INIT), __ATOMIC_RELEASE);
+    atomics_cc_fetch_or_1(&self->flags, (uint8_t)(flags | AF_INIT), ATOMICS_RELEASE);
     return 0;
 }
 
@@ -125,7 +125,7 @@ static int view_traverse(AtomicObject *self, visitproc visit, void *arg) {
 /* Runs __init__ once; a second call raises ValueError. */
 static int init_owned(AtomicObject *self, Py_ssize_t width, int kind, unsigned flags) {
     /* one winner, even among threads racing to initialise the same object */
-    uint8_t before = __atomic_fetch_or(&self->flags, AF_CLAIMED, __ATOMIC_ACQ_REL);
+    uint8_t before = atomics_cc_fetch_or_1(&self->flags, AF_CLAIMED, ATOMICS_ACQ_REL);
     if (before & (AF_INIT | AF_CLAIMED)) {
         PyErr_Format(PyExc_ValueError, "%.100s object cannot be re-initialised.",
                      atomics_type_name(Py_TYPE(self)));
@@ -133,7 +133,7 @@ static int init_owned(AtomicObject *self, Py_ssize_t width, int kind, unsigned f
     }
     int rc = setup_owned(atomics_state_of((PyObject *)self), self, width, kind, flags);
     if (rc < 0)
-        __atomic_store_n(&self->flags, 0, __ATOMIC_RELEASE);
+        atomics_cc_store_1(&self->flags, 0, ATOMICS_RELEASE);
     return rc;
 }
 
@@ -193,7 +193,7 @@ static PyObject *view_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 /* The operation table, or NULL with ValueError for an object that is not
  * initialised. */
 static inline const atomics_ops *ops_of(AtomicObject *self) {
-    if (__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT)
+    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
         return self->ops;
     PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
     return NULL;
@@ -521,7 +521,7 @@ static PyObject *m_bytes(AtomicObject *self, PyObject *unused) {
 
 PyObject *atomics_object_repr(AtomicObject *self) {
     const char *name = atomics_type_name(Py_TYPE(self));
-    if (!(__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT))
+    if (!(atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT))
         return PyUnicode_FromFormat("<%s (uninitialised)>", name);
     if (atomics_op_begin(self) < 0) {
         PyErr_Clear();

@@ -7,6 +7,7 @@
 #include <Python.h>
 
 #include "atomics/atomics.h"
+#include "compiler.h" /* the core's compiler layer: atomics_cc_* */
 
 #include <stddef.h>
 #include <string.h>
@@ -97,7 +98,7 @@ struct atomics_ctx {
      * owner_busy instead of read-modify-writes (see atomics_op_begin). Set
      * at most once, by __enter__ before the context opens, and never
      * changed; 0 when there is none. */
-    uintptr_t owner;
+    uint64_t owner; /* a _Py_ThreadId() */
     uint32_t owner_busy;
     /* The export still waits to be given back: a release from another
      * thread could not fence the owner (membarrier failed), so the owner's
@@ -110,6 +111,16 @@ struct atomics_ctx {
     Py_buffer buffer; /* the export, held from construction to release */
 };
 
+/* Keeps the compiler from moving memory accesses across it (no CPU fence). */
+#if defined(__GNUC__)
+#define atomics_compiler_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#else
+#define atomics_compiler_fence() _ReadWriteBarrier()
+#endif
+
+/* This thread, as the owner field holds it. */
+#define atomics_thread_id() ((uint64_t)_Py_ThreadId())
+
 /* Raises ValueError for a view whose context is no longer open. */
 int atomics_raise_released(void);
 
@@ -117,7 +128,7 @@ int atomics_raise_released(void);
 /* Non-zero while membarrier(2) is registered and works: the owner fast path
  * relies on it (context.c). Set once at import; cleared for good if a later
  * call fails (a seccomp filter installed after import, for example). */
-extern int atomics_have_membarrier;
+extern uint32_t atomics_have_membarrier;
 void atomics_register_membarrier(void);
 /* Run by the owner thread when it finds its context released: gives the
  * export back if a release from another thread had to leave that to it. */
@@ -132,25 +143,25 @@ void atomics_owner_saw_release(atomics_ctx *ctx);
  * the releasing thread pays with a process-wide membarrier instead), any
  * other thread with an atomic add on the shared state. */
 static inline int atomics_op_begin(AtomicObject *self) {
-    if (!(__atomic_load_n(&self->flags, __ATOMIC_RELAXED) & AF_VIEW))
+    if (!(atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW))
         return 0;
     atomics_ctx *ctx = self->u.ctx;
 #ifdef Py_GIL_DISABLED
-    if (__atomic_load_n(&ctx->owner, __ATOMIC_RELAXED) == _Py_ThreadId()) {
-        __atomic_store_n(&ctx->owner_busy, 1, __ATOMIC_RELAXED);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the other half is membarrier() */
-        if ((__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE) == CTX_OPEN)
+    if (atomics_cc_load_8(&ctx->owner, ATOMICS_RELAXED) == atomics_thread_id()) {
+        atomics_cc_store_4(&ctx->owner_busy, 1, ATOMICS_RELAXED);
+        atomics_compiler_fence(); /* the other half is membarrier() */
+        if ((atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED) & CTX_PHASE) == CTX_OPEN)
             return 0;
-        __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
+        atomics_cc_store_4(&ctx->owner_busy, 0, ATOMICS_RELEASE);
         atomics_owner_saw_release(ctx);
         return atomics_raise_released();
     }
-    uint32_t s = __atomic_add_fetch(&ctx->state, CTX_USER, __ATOMIC_SEQ_CST);
+    uint32_t s = atomics_cc_fetch_add_4(&ctx->state, CTX_USER, ATOMICS_SEQ_CST) + CTX_USER;
     if ((s & CTX_PHASE) == CTX_OPEN)
         return 0;
-    __atomic_sub_fetch(&ctx->state, CTX_USER, __ATOMIC_RELEASE);
+    atomics_cc_fetch_sub_4(&ctx->state, CTX_USER, ATOMICS_RELEASE);
 #else
-    if ((__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE) == CTX_OPEN)
+    if ((atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED) & CTX_PHASE) == CTX_OPEN)
         return 0;
 #endif
     return atomics_raise_released();
@@ -158,13 +169,13 @@ static inline int atomics_op_begin(AtomicObject *self) {
 
 static inline void atomics_op_end(AtomicObject *self) {
 #ifdef Py_GIL_DISABLED
-    if (!(__atomic_load_n(&self->flags, __ATOMIC_RELAXED) & AF_VIEW))
+    if (!(atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW))
         return;
     atomics_ctx *ctx = self->u.ctx;
-    if (__atomic_load_n(&ctx->owner, __ATOMIC_RELAXED) == _Py_ThreadId())
-        __atomic_store_n(&ctx->owner_busy, 0, __ATOMIC_RELEASE);
+    if (atomics_cc_load_8(&ctx->owner, ATOMICS_RELAXED) == atomics_thread_id())
+        atomics_cc_store_4(&ctx->owner_busy, 0, ATOMICS_RELEASE);
     else
-        __atomic_sub_fetch(&ctx->state, CTX_USER, __ATOMIC_RELEASE);
+        atomics_cc_fetch_sub_4(&ctx->state, CTX_USER, ATOMICS_RELEASE);
 #else
     (void)self;
 #endif

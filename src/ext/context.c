@@ -25,20 +25,20 @@
 #include <unistd.h>
 #endif
 
-int atomics_have_membarrier;
+uint32_t atomics_have_membarrier;
 
 /* The owner fast path needs a way to run a full barrier on every thread of
  * the process: membarrier(2) on Linux (registered once), and
  * FlushProcessWriteBuffers on Windows. Elsewhere (macOS) there is none and
  * every thread counts its operations on the shared state. */
 void atomics_register_membarrier(void) {
-    if (__atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE))
+    if (atomics_cc_load_4(&atomics_have_membarrier, ATOMICS_ACQUIRE))
         return;
 #if defined(__linux__) && defined(SYS_membarrier)
     if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-        __atomic_store_n(&atomics_have_membarrier, 1, __ATOMIC_RELEASE);
+        atomics_cc_store_4(&atomics_have_membarrier, 1, ATOMICS_RELEASE);
 #elif defined(_WIN32)
-    __atomic_store_n(&atomics_have_membarrier, 1, __ATOMIC_RELEASE);
+    atomics_cc_store_4(&atomics_have_membarrier, 1, ATOMICS_RELEASE);
 #endif
 }
 
@@ -53,7 +53,7 @@ static int barrier_all_threads(void) {
     FlushProcessWriteBuffers();
     return 0;
 #endif
-    __atomic_store_n(&atomics_have_membarrier, 0, __ATOMIC_RELAXED);
+    atomics_cc_store_4(&atomics_have_membarrier, 0, ATOMICS_RELAXED);
     return -1;
 }
 #endif
@@ -98,7 +98,7 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
     ctx->flags = (uint8_t)(flags | (readonly ? AF_READONLY : 0));
     ctx->ops = ops;
     ctx->view_type = view_type;
-    __atomic_store_n(&ctx->init, 1, __ATOMIC_RELEASE);
+    atomics_cc_store_1(&ctx->init, 1, ATOMICS_RELEASE);
     return 0;
 }
 
@@ -118,8 +118,8 @@ PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buf
 /* __init__ runs once: 0 -> 2 (claimed) -> 1 (ready). */
 static int ctx_claim(atomics_ctx *ctx) {
     uint8_t expected = 0;
-    if (__atomic_compare_exchange_n(&ctx->init, &expected, 2, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE))
+    if (atomics_cc_cas_1(&ctx->init, &expected, 2, 0, ATOMICS_ACQ_REL,
+                                    ATOMICS_ACQUIRE))
         return 0;
     PyErr_Format(PyExc_ValueError, "%.100s object cannot be re-initialised.",
                  atomics_type_name(Py_TYPE(ctx)));
@@ -130,7 +130,7 @@ static int ctx_init_with(atomics_ctx *ctx, int kind, unsigned flags, PyObject *b
     if (ctx_claim(ctx) < 0)
         return -1;
     if (ctx_setup(atomics_state_of((PyObject *)ctx), ctx, buffer, kind, flags) < 0) {
-        __atomic_store_n(&ctx->init, 0, __ATOMIC_RELEASE);
+        atomics_cc_store_1(&ctx->init, 0, ATOMICS_RELEASE);
         return -1;
     }
     return 0;
@@ -174,7 +174,7 @@ ATOMICS_BUFFER_INIT_(AtomicUintViewContext, KIND_UINT, AF_INTEGRAL)
 #undef ATOMICS_BUFFER_INIT_
 
 static int ctx_ready(atomics_ctx *ctx) {
-    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) == 1)
+    if (atomics_cc_load_1(&ctx->init, ATOMICS_ACQUIRE) == 1)
         return 0;
     PyErr_Format(PyExc_ValueError, "%.100s object is not initialised",
                  atomics_type_name(Py_TYPE(ctx)));
@@ -184,15 +184,15 @@ static int ctx_ready(atomics_ctx *ctx) {
 /* Moves the phase from one of `from` (a bit set of phases) to `to`; returns
  * the phase seen, which is the old one when the move was made. */
 static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *moved) {
-    uint32_t s = __atomic_load_n(&ctx->state, __ATOMIC_RELAXED);
+    uint32_t s = atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED);
     for (;;) {
         unsigned phase = s & CTX_PHASE;
         if (!(from & (1u << phase))) {
             *moved = 0;
             return phase;
         }
-        if (__atomic_compare_exchange_n(&ctx->state, &s, (s & ~CTX_PHASE) | to, 1,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+        if (atomics_cc_cas_4(&ctx->state, &s, (s & ~CTX_PHASE) | to, 1,
+                                        ATOMICS_ACQ_REL, ATOMICS_RELAXED)) {
             *moved = 1;
             return phase;
         }
@@ -203,8 +203,8 @@ static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *move
  * so the wait is short), then gives the export back. */
 static void ctx_drain_and_release(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
-    for (unsigned spins = 0; __atomic_load_n(&ctx->state, __ATOMIC_ACQUIRE) >= CTX_USER ||
-                             __atomic_load_n(&ctx->owner_busy, __ATOMIC_ACQUIRE);
+    for (unsigned spins = 0; atomics_cc_load_4(&ctx->state, ATOMICS_ACQUIRE) >= CTX_USER ||
+                             atomics_cc_load_4(&ctx->owner_busy, ATOMICS_ACQUIRE);
          spins++)
         if (spins > 64)
             atomics_yield();
@@ -215,14 +215,14 @@ static void ctx_drain_and_release(atomics_ctx *ctx) {
 /* Run by the one thread that moved the phase to RELEASED. */
 static void ctx_give_back(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
-    uintptr_t owner = __atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE);
-    if (owner != 0 && owner != _Py_ThreadId() && barrier_all_threads() < 0) {
+    uint64_t owner = atomics_cc_load_8(&ctx->owner, ATOMICS_ACQUIRE);
+    if (owner != 0 && owner != atomics_thread_id() && barrier_all_threads() < 0) {
         /* Without the barrier we cannot know that the owner's announcement
          * is visible, so we must not give the buffer back here: the owner
          * does it when its next operation finds the context released
          * (its own earlier operations are finished by then), or the context
          * does when it dies (no view is left to operate). */
-        __atomic_store_n(&ctx->give_back_pending, 1, __ATOMIC_RELEASE);
+        atomics_cc_store_1(&ctx->give_back_pending, 1, ATOMICS_RELEASE);
         return;
     }
 #endif
@@ -232,8 +232,8 @@ static void ctx_give_back(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
 void atomics_owner_saw_release(atomics_ctx *ctx) {
     uint8_t pending = 1;
-    if (__atomic_compare_exchange_n(&ctx->give_back_pending, &pending, 0, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_RELAXED))
+    if (atomics_cc_cas_1(&ctx->give_back_pending, &pending, 0, 0, ATOMICS_ACQ_REL,
+                                    ATOMICS_RELAXED))
         ctx_drain_and_release(ctx);
 }
 #endif
@@ -241,14 +241,14 @@ void atomics_owner_saw_release(atomics_ctx *ctx) {
 /* Gives the export back now if nobody has, or will: for the context's end
  * and for the garbage collector. Nothing can operate on a view any more. */
 static void ctx_release_final(atomics_ctx *ctx) {
-    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) != 1)
+    if (atomics_cc_load_1(&ctx->init, ATOMICS_ACQUIRE) != 1)
         return;
     int moved;
     ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
 #ifdef Py_GIL_DISABLED
     uint8_t pending = 1;
-    if (!moved && __atomic_compare_exchange_n(&ctx->give_back_pending, &pending, 0, 0,
-                                              __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+    if (!moved && atomics_cc_cas_1(&ctx->give_back_pending, &pending, 0, 0,
+                                              ATOMICS_ACQ_REL, ATOMICS_RELAXED))
         moved = 1;
 #endif
     if (moved)
@@ -264,10 +264,10 @@ static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
      * that releases it (and so sees it open) also sees who may be using
      * plain stores. Set once: a thread that loses the race to open keeps the
      * claim, and the opener simply counts its operations like any other. */
-    if (__atomic_load_n(&atomics_have_membarrier, __ATOMIC_ACQUIRE)) {
-        uintptr_t none = 0;
-        __atomic_compare_exchange_n(&ctx->owner, &none, _Py_ThreadId(), 0, __ATOMIC_RELEASE,
-                                    __ATOMIC_RELAXED);
+    if (atomics_cc_load_4(&atomics_have_membarrier, ATOMICS_ACQUIRE)) {
+        uint64_t none = 0;
+        atomics_cc_cas_8(&ctx->owner, &none, atomics_thread_id(), 0, ATOMICS_RELEASE,
+                                    ATOMICS_RELAXED);
     }
 #endif
     int moved;
@@ -310,11 +310,11 @@ static PyObject *ctx_release(atomics_ctx *ctx, PyObject *unused) {
 static int ctx_traverse(atomics_ctx *ctx, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(ctx));
     /* the exporter, while we hold its export */
-    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) == 1) {
-        unsigned phase = __atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE;
+    if (atomics_cc_load_1(&ctx->init, ATOMICS_ACQUIRE) == 1) {
+        unsigned phase = atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED) & CTX_PHASE;
         int held = phase != CTX_RELEASED;
 #ifdef Py_GIL_DISABLED
-        held = held || __atomic_load_n(&ctx->give_back_pending, __ATOMIC_RELAXED);
+        held = held || atomics_cc_load_1(&ctx->give_back_pending, ATOMICS_RELAXED);
 #endif
         if (held)
             Py_VISIT(ctx->buffer.obj);
@@ -341,11 +341,11 @@ static void ctx_dealloc(atomics_ctx *ctx) {
 static PyObject *ctx_repr(atomics_ctx *ctx) {
     static const char *const phases[] = {"not entered", "open", "released", "?"};
     const char *name = atomics_type_name(Py_TYPE(ctx));
-    if (__atomic_load_n(&ctx->init, __ATOMIC_ACQUIRE) != 1)
+    if (atomics_cc_load_1(&ctx->init, ATOMICS_ACQUIRE) != 1)
         return PyUnicode_FromFormat("<%s (uninitialised)>", name);
     return PyUnicode_FromFormat("<%s width=%d readonly=%s (%s)>", name, (int)ctx->width,
                                 (ctx->flags & AF_READONLY) ? "True" : "False",
-                                phases[__atomic_load_n(&ctx->state, __ATOMIC_RELAXED) & CTX_PHASE]);
+                                phases[atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED) & CTX_PHASE]);
 }
 
 static PyMethodDef ctx_methods[] = {

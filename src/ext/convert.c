@@ -345,7 +345,7 @@ static PyObject *enum_member(PyObject *enum_type, long value) {
 }
 
 PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op) {
-    if (!(__atomic_load_n(&self->flags, __ATOMIC_ACQUIRE) & AF_INIT)) {
+    if (!(atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)) {
         PyErr_Format(PyExc_ValueError, "%.100s object is not initialised",
                      Py_TYPE(self)->tp_name);
         return NULL;
