@@ -233,8 +233,10 @@ def test_exit_racing_the_owners_first_operations():
             ctx = atomics.atomicview(buffer=buf, atype=atomics.INT)
             start = threading.Barrier(2)
             done = [0]
+            going = [False]
             def owner():
                 start.wait()
+                going[0] = True
                 try:
                     view = ctx.__enter__()
                 except ValueError:
@@ -247,6 +249,8 @@ def test_exit_racing_the_owners_first_operations():
                     done[0] += 1
             def releaser():
                 start.wait()
+                while not going[0]:
+                    pass
                 for _ in range(r % 50):  # vary where the release lands
                     pass
                 ctx.__exit__(None, None, None)
