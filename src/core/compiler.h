@@ -7,6 +7,7 @@
  *       success and otherwise stores the value seen in *expected. Orders are
  *       atomics_order values; callers pass constants (the ATOMICS_SWITCH_*
  *       macros in internal.h make them so).
+ *   atomics_cc_signal_fence(), atomics_cc_thread_fence()   SEQ_CST fences
  *   ATOMICS_CC_SUBWORD      1 if widths 1 and 2 have their own lock-free
  *                           atomics (riscv64 has none: internal.h then routes
  *                           them through the containing 4-byte block)
@@ -99,6 +100,11 @@ _Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
         return __atomic_fetch_and((T *)p, v, mo);                                              \
     }
 
+/* fences: against the compiler only (the other thread is this one, or the
+ * hardware is ordered by other means), and full */
+ATOMICS_INLINE void atomics_cc_signal_fence(void) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
+ATOMICS_INLINE void atomics_cc_thread_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
 #if ATOMICS_CC_SUBWORD
 ATOMICS_CC_FN_(1, atomics_u8)
 ATOMICS_CC_FN_(2, atomics_u16)
@@ -141,6 +147,9 @@ typedef uint64_t atomics_u64;
 #pragma warning(push)
 #pragma warning(disable : 4996) /* _ReadWriteBarrier is "deprecated" but is what MSVC's <atomic> uses */
 #define ATOMICS_CC_BARRIER_() _ReadWriteBarrier()
+
+ATOMICS_INLINE void atomics_cc_signal_fence(void) { ATOMICS_CC_BARRIER_(); }
+ATOMICS_INLINE void atomics_cc_thread_fence(void) { volatile long guard = 0; ATOMICS_CC_BARRIER_(); (void)_InterlockedIncrement(&guard); ATOMICS_CC_BARRIER_(); }
 
 ATOMICS_INLINE atomics_u8 atomics_cc_load_1(const void *p, int mo) { atomics_u8 v = (atomics_u8)__iso_volatile_load8((const volatile __int8 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
 ATOMICS_INLINE atomics_u16 atomics_cc_load_2(const void *p, int mo) { atomics_u16 v = (atomics_u16)__iso_volatile_load16((const volatile __int16 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
