@@ -163,16 +163,12 @@ void atomics__set_features(unsigned features);
 /* ---- tables (dispatch.c builds them from native.c and block.c) ----------- */
 
 /* Index 0, 1, 2, 3 for widths 1, 2, 4, 8 at natural alignment: the exported
- * atomics_<op>_<N> (native.c, or block.c for widths the compiler has no
- * atomics for). */
+ * atomics_<op>_<N> of native.c. */
 extern const atomics_ops atomics__native_rw[4];
 extern const atomics_ops atomics__native_ro[4];
-/* Index = width, 1 to 16; any placement inside an aligned block of <= 16 bytes. */
+/* Index = width, 2 to 16; any placement inside an aligned block of <= 16 bytes. */
 extern const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1];
 extern const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1];
-
-/* The smallest block the hardware can compare-and-swap. */
-#define ATOMICS_MIN_BLOCK (ATOMICS_CC_SUBWORD ? 2 : 4)
 
 /* The 27 entry points of one width in atomics_ops field order: P is the name
  * prefix, N the width suffix. */

@@ -1,21 +1,14 @@
 /* native.c: widths 1, 2, 4 and 8 at natural alignment, straight onto the
  * compiler layer (compiler.h). One X-macro list of widths generates every
- * entry point; nothing here is written per width. Where the compiler has no
- * 1- and 2-byte atomics (riscv64), block.c defines those two widths. */
+ * entry point; nothing here is written per width. */
 #include "internal.h"
 
 /* X(width, aliasing integer type) */
-#if ATOMICS_CC_SUBWORD
 #define ATOMICS_NATIVE_WIDTHS(X)                                                       \
     X(1, atomics_u8)                                                                   \
     X(2, atomics_u16)                                                                  \
     X(4, atomics_u32)                                                                  \
     X(8, atomics_u64)
-#else
-#define ATOMICS_NATIVE_WIDTHS(X)                                                       \
-    X(4, atomics_u32)                                                                  \
-    X(8, atomics_u64)
-#endif
 
 /* Operands and results travel as `width` native-endian bytes, which for these
  * widths is exactly the integer's own representation. */
