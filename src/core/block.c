@@ -1,7 +1,6 @@
-/* block.c: every width from 2 to 16 (from 1 where the compiler has no 1- and
- * 2-byte atomics) at any placement that fits inside one naturally aligned
- * 2, 4, 8 or 16-byte block (4, 8 or 16 without them), including 16 bytes at
- * natural alignment. Loads read the whole block atomically; writes
+/* block.c: every width from 2 to 16 at any placement that fits inside one
+ * naturally aligned 2, 4, 8 or 16-byte block, including 16 bytes at natural
+ * alignment. Loads read the whole block atomically; writes
  * compare-and-swap it, splicing the object's new bytes between the
  * untouched neighbours. The algorithms are written once over a 128-bit block
  * value held in two halves (no 128-bit integer type is needed); an X-macro
@@ -64,7 +63,7 @@ static inline atomics_wide load16(const void *base) {
 
 typedef struct block {
     void *base;          /* naturally aligned */
-    unsigned size;       /* ATOMICS_MIN_BLOCK, ..., 16 */
+    unsigned size;       /* 2, 4, 8 or 16 */
     unsigned shift;      /* bit position of the object inside the block value */
     atomics_wide mask;   /* the object's bits, before shifting */
     atomics_wide placed; /* the object's bits inside the block value */
@@ -72,7 +71,7 @@ typedef struct block {
 
 /* The smallest aligned block holding [addr, addr + width), or 0. */
 static inline unsigned block_size(uintptr_t addr, unsigned width) {
-    for (unsigned size = ATOMICS_MIN_BLOCK; size <= 16; size *= 2)
+    for (unsigned size = 2; size <= 16; size *= 2)
         if (size >= width && (addr & (size - 1)) + width <= size)
             return size;
     return 0;
@@ -99,13 +98,11 @@ static inline block locate(const void *obj, unsigned width) {
 ATOMICS_NO_ASAN
 static inline atomics_wide block_load(const block *b, atomics_order mo) {
     switch (b->size) {
-#if ATOMICS_CC_SUBWORD
     case 2: {
         atomics_u16 v;
         ATOMICS_SWITCH_LOAD(mo, v = atomics_cc_load_2(b->base, MO))
         return wide(v, 0);
     }
-#endif
     case 4: {
         atomics_u32 v;
         ATOMICS_SWITCH_LOAD(mo, v = atomics_cc_load_4(b->base, MO))
@@ -136,10 +133,8 @@ ATOMICS_NO_ASAN
 static inline int block_cas(const block *b, atomics_wide *expected, atomics_wide desired,
                             atomics_order succ, atomics_order fail) {
     switch (b->size) {
-#if ATOMICS_CC_SUBWORD
     case 2:
         ATOMICS_BLOCK_CAS_(2, atomics_u16)
-#endif
     case 4:
         ATOMICS_BLOCK_CAS_(4, atomics_u32)
     case 8:
@@ -295,16 +290,9 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     SC void P##name##_##W(void *obj, atomics_order mo) { block_rmw(obj, W, op, operand, mo); }
 
 /* X(storage class, name prefix, width) for every block width: static
- * block_<op>_W behind the table, except 16, and 1 and 2 where the compiler
- * has no atomics of their own, which are the exported atomics_<op>_W
- * (native.c has the other exported widths). */
-#if ATOMICS_CC_SUBWORD
-#define ATOMICS_BLOCK_SMALL_(X) X(static, block_, 2)
-#else
-#define ATOMICS_BLOCK_SMALL_(X) X(, atomics_, 1) X(, atomics_, 2)
-#endif
+ * block_<op>_W behind the table, and 16 also exported as atomics_<op>_16. */
 #define ATOMICS_BLOCK_WIDTHS(X)                                                        \
-    ATOMICS_BLOCK_SMALL_(X) X(static, block_, 3) X(static, block_, 4)                  \
+    X(static, block_, 2) X(static, block_, 3) X(static, block_, 4)                     \
     X(static, block_, 5) X(static, block_, 6) X(static, block_, 7)                     \
     X(static, block_, 8) X(static, block_, 9) X(static, block_, 10)                    \
     X(static, block_, 11) X(static, block_, 12) X(static, block_, 13)                  \
@@ -320,7 +308,6 @@ const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1] = {ATOMICS_BLOCK_WIDT
 #undef ATOMICS_BLOCK_RW_
 #undef ATOMICS_BLOCK_RO_
 #undef ATOMICS_BLOCK_WIDTHS
-#undef ATOMICS_BLOCK_SMALL_
 #undef ATOMICS_BLOCK_UNARY_
 #undef ATOMICS_BLOCK_BINARY_
 #undef ATOMICS_DEFINE_BLOCK

@@ -7,9 +7,10 @@
  *       success and otherwise stores the value seen in *expected. Orders are
  *       atomics_order values; callers pass constants (the ATOMICS_SWITCH_*
  *       macros in internal.h make them so).
+ *   atomics_cc_signal_fence(), atomics_cc_thread_fence()   SEQ_CST fences
  *   ATOMICS_CC_SUBWORD      1 if widths 1 and 2 have their own lock-free
- *                           atomics (riscv64 has none: internal.h then routes
- *                           them through the containing 4-byte block)
+ *                           atomics; 0 (riscv64) if the functions for them
+ *                           compare-and-swap the containing 4-byte word
  *   ATOMICS_LITTLE_ENDIAN   1 or 0
  *   ATOMICS_LIKELY(x), ATOMICS_INLINE, ATOMICS_NO_ASAN, ATOMICS_TRAP()
  *   atomics_u8 .. atomics_u64   integers that may alias anything
@@ -99,12 +100,87 @@ _Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
         return __atomic_fetch_and((T *)p, v, mo);                                              \
     }
 
+/* fences: against the compiler only (the other thread is this one, or the
+ * hardware is ordered by other means), and full */
+ATOMICS_INLINE void atomics_cc_signal_fence(void) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
+ATOMICS_INLINE void atomics_cc_thread_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
+ATOMICS_CC_FN_(4, atomics_u32)
+ATOMICS_CC_FN_(8, atomics_u64)
 #if ATOMICS_CC_SUBWORD
 ATOMICS_CC_FN_(1, atomics_u8)
 ATOMICS_CC_FN_(2, atomics_u16)
+#else
+/* No 1- and 2-byte atomics (riscv64 before GCC 13 sends them to libatomic):
+ * they act on the naturally aligned 4-byte word that contains them, which
+ * never crosses a page, by compare-and-swap of the whole word. Only the
+ * object's bytes change; the word's others are written back as read. */
+typedef struct atomics_cc_part_ {
+    atomics_u32 *word;
+    unsigned shift;  /* of the object's bits within the word's value */
+    atomics_u32 mask; /* the object's bits, in place */
+} atomics_cc_part_;
+
+ATOMICS_INLINE atomics_cc_part_ atomics_cc_part_of_(const void *p, unsigned size) {
+    atomics_cc_part_ r;
+    unsigned offset = (unsigned)((uintptr_t)p & 3u);
+    r.word = (atomics_u32 *)((uintptr_t)p - offset);
+    r.shift = 8 * (ATOMICS_LITTLE_ENDIAN ? offset : 4 - offset - size);
+    r.mask = (atomics_u32)(((1ull << (8 * size)) - 1) << r.shift);
+    return r;
+}
+
+/* The word with the object's bits replaced by v. */
+#define ATOMICS_CC_SPLICE_(w, v) (((w) & ~part.mask) | (((atomics_u32)(v) << part.shift) & part.mask))
+
+#define ATOMICS_CC_RMW_(N, T, name, expr)                                                      \
+    ATOMICS_INLINE T atomics_cc_##name##_##N(void *p, T v, int mo) {                           \
+        atomics_cc_part_ part = atomics_cc_part_of_(p, N);                                     \
+        atomics_u32 w = __atomic_load_n(part.word, __ATOMIC_RELAXED);                          \
+        T old;                                                                                 \
+        do                                                                                     \
+            old = (T)(w >> part.shift);                                                        \
+        while (!__atomic_compare_exchange_n(part.word, &w, ATOMICS_CC_SPLICE_(w, (expr)), 1,    \
+                                            mo, __ATOMIC_RELAXED));                            \
+        return old;                                                                            \
+    }
+#define ATOMICS_CC_FN_PART_(N, T)                                                              \
+    ATOMICS_INLINE T atomics_cc_load_##N(const void *p, int mo) {                              \
+        atomics_cc_part_ part = atomics_cc_part_of_(p, N);                                     \
+        return (T)(__atomic_load_n(part.word, mo) >> part.shift);                              \
+    }                                                                                          \
+    ATOMICS_CC_RMW_(N, T, exchange, v)                                                         \
+    ATOMICS_CC_RMW_(N, T, fetch_add, old + v)                                                  \
+    ATOMICS_CC_RMW_(N, T, fetch_sub, old - v)                                                  \
+    ATOMICS_CC_RMW_(N, T, fetch_or, old | v)                                                   \
+    ATOMICS_CC_RMW_(N, T, fetch_xor, old ^ v)                                                  \
+    ATOMICS_CC_RMW_(N, T, fetch_and, old & v)                                                  \
+    ATOMICS_INLINE void atomics_cc_store_##N(void *p, T v, int mo) {                           \
+        (void)atomics_cc_exchange_##N(p, v, mo == ATOMICS_RELAXED ? ATOMICS_RELAXED            \
+                                            : mo == ATOMICS_RELEASE ? ATOMICS_RELEASE          \
+                                                                    : ATOMICS_SEQ_CST);        \
+    }                                                                                          \
+    /* strong whatever `weak` says: a change of the other bytes is retried */                 \
+    ATOMICS_INLINE int atomics_cc_cas_##N(void *p, T *e, T d, int weak, int s, int f) {        \
+        atomics_cc_part_ part = atomics_cc_part_of_(p, N);                                     \
+        atomics_u32 w = __atomic_load_n(part.word, f);                                         \
+        (void)weak;                                                                            \
+        for (;;) {                                                                             \
+            T seen = (T)(w >> part.shift);                                                     \
+            if (seen != *e) {                                                                  \
+                *e = seen;                                                                     \
+                return 0;                                                                      \
+            }                                                                                  \
+            if (__atomic_compare_exchange_n(part.word, &w, ATOMICS_CC_SPLICE_(w, d), 1, s, f)) \
+                return 1;                                                                      \
+        }                                                                                      \
+    }
+ATOMICS_CC_FN_PART_(1, atomics_u8)
+ATOMICS_CC_FN_PART_(2, atomics_u16)
+#undef ATOMICS_CC_FN_PART_
+#undef ATOMICS_CC_RMW_
+#undef ATOMICS_CC_SPLICE_
 #endif
-ATOMICS_CC_FN_(4, atomics_u32)
-ATOMICS_CC_FN_(8, atomics_u64)
 #undef ATOMICS_CC_FN_
 
 #elif defined(_MSC_VER) /* cl.exe, clang-cl */
@@ -141,6 +217,9 @@ typedef uint64_t atomics_u64;
 #pragma warning(push)
 #pragma warning(disable : 4996) /* _ReadWriteBarrier is "deprecated" but is what MSVC's <atomic> uses */
 #define ATOMICS_CC_BARRIER_() _ReadWriteBarrier()
+
+ATOMICS_INLINE void atomics_cc_signal_fence(void) { ATOMICS_CC_BARRIER_(); }
+ATOMICS_INLINE void atomics_cc_thread_fence(void) { volatile long guard = 0; ATOMICS_CC_BARRIER_(); (void)_InterlockedIncrement(&guard); ATOMICS_CC_BARRIER_(); }
 
 ATOMICS_INLINE atomics_u8 atomics_cc_load_1(const void *p, int mo) { atomics_u8 v = (atomics_u8)__iso_volatile_load8((const volatile __int8 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
 ATOMICS_INLINE atomics_u16 atomics_cc_load_2(const void *p, int mo) { atomics_u16 v = (atomics_u16)__iso_volatile_load16((const volatile __int16 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }

@@ -34,47 +34,47 @@ typedef struct atomics_wide {
     } break;
 
 #define ATOMICS_SWITCH_RMW(mo, STMT)                                           \
-    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } else                                                                     \
-        switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQ_REL, ATOMICS_ACQ_REL, STMT)                 \
+        switch (mo) {                                                          \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_ACQ_REL, ATOMICS_ACQ_REL, STMT)                  \
     default: {                                                                 \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } break;                                                                   \
     }
 
 #define ATOMICS_SWITCH_LOAD(mo, STMT)                                          \
-    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } else                                                                     \
-        switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                 \
+        switch (mo) {                                                          \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                  \
     default: {                                                                 \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } break;                                                                   \
     }
 
 #define ATOMICS_SWITCH_STORE(mo, STMT)                                         \
-    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                          \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } else                                                                     \
-        switch (mo) {                                                              \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                 \
-        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                 \
+        switch (mo) {                                                          \
+        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
+        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                  \
     default: {                                                                 \
-        enum { MO = ATOMICS_SEQ_CST };                                        \
+        enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } break;                                                                   \
     }
@@ -114,20 +114,20 @@ static inline int atomics_cas_pair(atomics_order succ, atomics_order fail) {
 
 #define ATOMICS_SWITCH_CAS(succ, fail, STMT)                                   \
     if (ATOMICS_LIKELY((succ) == ATOMICS_SEQ_CST && (fail) == ATOMICS_SEQ_CST)) { \
-        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                   \
+        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                     \
         STMT;                                                                  \
     } else                                                                     \
-        switch (atomics_cas_pair(succ, fail)) {                                    \
+        switch (atomics_cas_pair(succ, fail)) {                                \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_RLX_RLX, ATOMICS_RELAXED, ATOMICS_RELAXED, STMT) \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_RLX, ATOMICS_ACQUIRE, ATOMICS_RELAXED, STMT) \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_ACQ_ACQ, ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT) \
         ATOMICS_PAIR_CASE_(ATOMICS_PAIR_REL_RLX, ATOMICS_RELEASE, ATOMICS_RELAXED, STMT) \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_RLX, ATOMICS_ACQ_REL, ATOMICS_RELAXED, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_ACQ, ATOMICS_ACQ_REL, ATOMICS_ACQUIRE, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_RLX, ATOMICS_SEQ_CST, ATOMICS_RELAXED, STMT)  \
-        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_ACQ, ATOMICS_SEQ_CST, ATOMICS_ACQUIRE, STMT)  \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_RLX, ATOMICS_ACQ_REL, ATOMICS_RELAXED, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_AR_ACQ, ATOMICS_ACQ_REL, ATOMICS_ACQUIRE, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_RLX, ATOMICS_SEQ_CST, ATOMICS_RELAXED, STMT) \
+        ATOMICS_PAIR_CASE_(ATOMICS_PAIR_SC_ACQ, ATOMICS_SEQ_CST, ATOMICS_ACQUIRE, STMT) \
     default: {                                                                 \
-        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                   \
+        enum { S = ATOMICS_SEQ_CST, F = ATOMICS_SEQ_CST };                     \
         STMT;                                                                  \
     } break;                                                                   \
     }
@@ -163,16 +163,12 @@ void atomics__set_features(unsigned features);
 /* ---- tables (dispatch.c builds them from native.c and block.c) ----------- */
 
 /* Index 0, 1, 2, 3 for widths 1, 2, 4, 8 at natural alignment: the exported
- * atomics_<op>_<N> (native.c, or block.c for widths the compiler has no
- * atomics for). */
+ * atomics_<op>_<N> of native.c. */
 extern const atomics_ops atomics__native_rw[4];
 extern const atomics_ops atomics__native_ro[4];
-/* Index = width, 1 to 16; any placement inside an aligned block of <= 16 bytes. */
+/* Index = width, 2 to 16; any placement inside an aligned block of <= 16 bytes. */
 extern const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1];
 extern const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1];
-
-/* The smallest block the hardware can compare-and-swap. */
-#define ATOMICS_MIN_BLOCK (ATOMICS_CC_SUBWORD ? 2 : 4)
 
 /* The 27 entry points of one width in atomics_ops field order: P is the name
  * prefix, N the width suffix. */

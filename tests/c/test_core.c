@@ -1517,7 +1517,7 @@ int main(void) {
     const unsigned detected = atomics_features();
     printf("features: CAS16=%d LOAD16=%d (%s%s%s)%s\n", !!(detected & ATOMICS_FEATURE_CAS16),
            !!(detected & ATOMICS_FEATURE_LOAD16), ATOMICS_ARCH_NAME,
-           ATOMICS_CC_SUBWORD ? "" : ", widths 1 and 2 by 4-byte blocks",
+           ATOMICS_CC_SUBWORD ? "" : ", 1 and 2 bytes by 4-byte CAS",
 #if defined(__aarch64__)
            atomics_aarch64_has_lse() ? ", CAS16 by caspal" : ", CAS16 by ldaxp/stlxp",
 #else

@@ -8,6 +8,8 @@
 #               s390x, riscv64 under qemu-user; i686 on this CPU through the
 #               cross C library's loader (qemu-i386 if that fails); win64
 #               (mingw-w64) under wine
+#   build only  win32 (mingw-w64 i686: running it needs wine32, i386
+#               multiarch packages; the 32-bit code paths run as i686 Linux)
 #   compile     MSVC x64 and x86 (clang in MSVC mode: the intrinsics path,
 #               also scanned for GNU extensions), macOS x86_64 and arm64
 # Prints a table of targets with their check counts and times; exits non-zero
@@ -23,7 +25,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${ATOMICS_CROSS_DIR:-$root/build/cross}
 export ATOMICS_STRESS_SCALE=${ATOMICS_STRESS_SCALE:-0.25}
-all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 win64
+all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 win64 win32
              msvc-x64 msvc-x86 macos-x86_64 macos-arm64)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
@@ -33,11 +35,12 @@ packages=(gcc-aarch64-linux-gnu gcc-i686-linux-gnu gcc-arm-linux-gnueabihf
           gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu gcc-riscv64-linux-gnu
           libc6-dev-arm64-cross libc6-dev-i386-cross libc6-dev-armhf-cross
           libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-riscv64-cross
-          qemu-user gcc-mingw-w64-x86-64-posix wine64 clang binutils-multiarch)
+          qemu-user gcc-mingw-w64-x86-64-posix gcc-mingw-w64-i686-posix wine64 clang
+          binutils-multiarch)
 tools=(aarch64-linux-gnu-gcc i686-linux-gnu-gcc arm-linux-gnueabihf-gcc
        powerpc64le-linux-gnu-gcc s390x-linux-gnu-gcc riscv64-linux-gnu-gcc
        qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64
-       x86_64-w64-mingw32-gcc-posix /usr/lib/wine/wine64 clang)
+       x86_64-w64-mingw32-gcc-posix i686-w64-mingw32-gcc-posix /usr/lib/wine/wine64 clang)
 missing=0
 for t in "${tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing=1; done
 if [ $missing = 1 ]; then
@@ -170,31 +173,39 @@ for target in "${targets[@]}"; do
   echo "=== $target ($(date +%T))"
   case $target in
     aarch64-nolse)
-      build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; continue; }
+      build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu -cpu cortex-a53 (no LSE)" aarch64 \
         qemu_run aarch64 /usr/aarch64-linux-gnu -cpu cortex-a53 ;;
     aarch64-lse)
-      [ -x "$out/aarch64/test_core" ] || build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; continue; }
+      [ -x "$out/aarch64/test_core" ] || build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu -cpu max (LSE)" aarch64 qemu_run aarch64 /usr/aarch64-linux-gnu -cpu max ;;
     i686)
       # cmpxchg8b for 8 bytes; Debian's default is already i686
-      build i686 i686-linux-gnu-gcc -march=i686 || { fail "$target" build; continue; }
+      build i686 i686-linux-gnu-gcc -march=i686 || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "native 32-bit (cross libc)" i686 i686_run ;;
     armhf)
-      build armhf arm-linux-gnueabihf-gcc -march=armv7-a || { fail "$target" build; continue; }
+      # Debian armhf is armv7-a with VFP: ldrexd/strexd for 8 bytes
+      build armhf arm-linux-gnueabihf-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu-arm" armhf qemu_run arm /usr/arm-linux-gnueabihf ;;
     ppc64le)
-      build ppc64le powerpc64le-linux-gnu-gcc || { fail "$target" build; continue; }
+      build ppc64le powerpc64le-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu-ppc64le" ppc64le qemu_run ppc64le /usr/powerpc64le-linux-gnu ;;
     s390x)
-      build s390x s390x-linux-gnu-gcc || { fail "$target" build; continue; }
+      build s390x s390x-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu-s390x (big-endian)" s390x qemu_run s390x /usr/s390x-linux-gnu ;;
     riscv64)
-      build riscv64 riscv64-linux-gnu-gcc || { fail "$target" build; continue; }
+      build riscv64 riscv64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu-riscv64" riscv64 qemu_run riscv64 /usr/riscv64-linux-gnu ;;
     win64)
-      build win64 x86_64-w64-mingw32-gcc-posix || { fail "$target" build; continue; }
+      build win64 x86_64-w64-mingw32-gcc-posix || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "mingw-w64 + wine" win64 wine_run ;;
+    win32)
+      start=$SECONDS
+      if build win32 i686-w64-mingw32-gcc-posix; then
+        row "$target" "mingw-w64 (build only)" - ok "$((SECONDS - start))s"
+      else
+        fail "$target" build; row "$target" "mingw-w64 (build only)" - FAIL "$((SECONDS - start))s"
+      fi ;;
     msvc-x64)
       msvc=(--target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -mcx16)
       compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
