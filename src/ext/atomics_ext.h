@@ -111,13 +111,6 @@ struct atomics_ctx {
     Py_buffer buffer; /* the export, held from construction to release */
 };
 
-/* Keeps the compiler from moving memory accesses across it (no CPU fence). */
-#if defined(__GNUC__)
-#define atomics_compiler_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
-#else
-#define atomics_compiler_fence() _ReadWriteBarrier()
-#endif
-
 /* This thread, as the owner field holds it. */
 #define atomics_thread_id() ((uint64_t)_Py_ThreadId())
 
@@ -149,7 +142,7 @@ static inline int atomics_op_begin(AtomicObject *self) {
 #ifdef Py_GIL_DISABLED
     if (atomics_cc_load_8(&ctx->owner, ATOMICS_RELAXED) == atomics_thread_id()) {
         atomics_cc_store_4(&ctx->owner_busy, 1, ATOMICS_RELAXED);
-        atomics_compiler_fence(); /* the other half is membarrier() */
+        atomics_cc_signal_fence(); /* the other half is membarrier() */
         if ((atomics_cc_load_4(&ctx->state, ATOMICS_RELAXED) & CTX_PHASE) == CTX_OPEN)
             return 0;
         atomics_cc_store_4(&ctx->owner_busy, 0, ATOMICS_RELEASE);
