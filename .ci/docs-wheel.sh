@@ -104,8 +104,7 @@ leg_typing() {
   [ -x "$wheel_venv/bin/python" ] || leg_wheel
   local allow=$root/tests/typing/stubtest-allowlist.txt
   echo "allowlist: $(grep -cv '^\s*\(#\|$\)' "$allow") entries"
-  (cd "$work" && "$wheel_venv/bin/python" -m mypy.stubtest atomics --allowlist "$allow" \
-    --ignore-unused-allowlist=false)
+  (cd "$work" && "$wheel_venv/bin/python" -m mypy.stubtest atomics --allowlist "$allow")
 
   step "typing: pyright --strict on tests/typing/examples.py"
   local pr=$work/pyright
