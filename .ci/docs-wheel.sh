@@ -101,7 +101,7 @@ leg_sdist() {
   pipq "$venv/bin/pip" install 'scikit-build-core>=0.11'
   PIP_NO_INDEX=1 pipq "$venv/bin/pip" install --no-index --no-build-isolation \
     -C build-dir="$work/skb-sdist" "$work"/dist/*.tar.gz
-  (cd "$work" && "$venv/bin/python" -m atomics | head -5)
+  (cd "$work" && "$venv/bin/python" -m atomics)
 }
 
 leg_typing() {

@@ -2,6 +2,7 @@
 what the extension says about every width, and it still works when the
 extension does not report processor features."""
 import json
+import os
 import subprocess
 import sys
 
@@ -94,3 +95,25 @@ def test_feature_names_from_mask(monkeypatch, mask):
     feats = cli.features()
     assert ("cas16" in feats["names"]) == bool(mask & 1)
     assert ("load16" in feats["names"]) == bool(mask & 2)
+
+
+def test_closed_pipe_is_not_an_error(tmp_path, monkeypatch):
+    """`python -m atomics | head -1`: the reader went away. main() returns 0
+    and points stdout's descriptor at /dev/null, so the flush at exit is quiet."""
+    target = open(tmp_path / "out", "w")
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return target.fileno()
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert cli.main(["--json"]) == 0
+    os.write(target.fileno(), b"lost")  # now /dev/null, not the file
+    target.close()
+    assert (tmp_path / "out").read_bytes() == b""

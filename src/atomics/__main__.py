@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import sysconfig
@@ -163,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", action="version", version=f"atomics {atomics.__version__}")
     args = ap.parse_args(argv)
     report = collect()
-    print(json.dumps(report, indent=2) if args.json else render(report))
+    try:
+        print(json.dumps(report, indent=2) if args.json else render(report), flush=True)
+    except BrokenPipeError:  # `python -m atomics | head`: not an error
+        # point stdout at /dev/null so the flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
