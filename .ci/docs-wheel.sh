@@ -37,6 +37,7 @@ if [ ! -x "$tools/bin/python" ]; then
     'scikit-build-core>=0.11' pyright 'mkdocs>=1.6' 'mkdocs-material>=9.5' 'mkdocstrings[python]>=0.26'
 fi
 export PATH=$tools/bin:$PATH
+export NO_MKDOCS_2_WARNING=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # A venv with the wheel and the test extras installed; made by the wheel leg,
 # reused by the typing leg.
