@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The benchmark suite's one command.
 
-    python bench/run.py [--quick] [--out bench/results] [--python PATH]
+    python bench/run.py [--quick] [--out DIR | --update-committed] [--python PATH]
 
 Makes (or reuses) one virtual environment per implementation under
 bench/.venvs/<interpreter tag>/ -- this repository built with pip, the
 published atomics 1.0.3 (whose import name clashes with ours), and each peer
 that installs on the interpreter -- runs bench/worker.py inside each, several
-rounds in turns, and writes into --out:
+rounds in turns, and writes into --out (default bench/results/local/, which
+git ignores; --update-committed writes the committed bench/results/ instead):
 
   raw.json    every measurement, the machine, the command
   REPORT.md   the tables and the targets (PASS/FAIL), from raw.json
@@ -48,6 +49,7 @@ IMPORTS = {"ours": "atomics", "atomics-1.0.3": "atomics", "atomics2": "atomics2"
            "atomicshm": "atomicshm", "cereggii": "cereggii",
            "ft_utils": "ft_utils.concurrency", "atomicx": "atomicx"}
 PLOT_REQUIREMENT = "matplotlib"
+COMMITTED = os.path.join(ROOT, "bench", "results")
 ROUNDS = {"full": 5, "quick": 1}
 WORKER_TIMEOUT = 900
 
@@ -287,8 +289,11 @@ def main():
     ap = argparse.ArgumentParser(description="Run the atomics benchmark suite.")
     ap.add_argument("--quick", action="store_true",
                     help="about a minute: one round, short repeats, small contended runs")
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"),
-                    help="folder for raw.json, REPORT.md, bench.png (default bench/results)")
+    ap.add_argument("--out", default=None,
+                    help="folder for raw.json, REPORT.md, bench.png "
+                         "(default bench/results/local, ignored by git)")
+    ap.add_argument("--update-committed", action="store_true",
+                    help="write the committed results in bench/results instead")
     ap.add_argument("--python", default=sys.executable,
                     help="interpreter the workers run under (default: this one)")
     ap.add_argument("--only", default="",
@@ -301,6 +306,10 @@ def main():
     ap.add_argument("--report-only", action="store_true",
                     help="only rewrite REPORT.md and bench.png from --out/raw.json")
     args = ap.parse_args()
+    if args.out is not None and args.update_committed:
+        ap.error("--out and --update-committed exclude each other")
+    if args.out is None:
+        args.out = COMMITTED if args.update_committed else os.path.join(COMMITTED, "local")
     os.makedirs(args.out, exist_ok=True)
     raw_path = os.path.join(args.out, "raw.json")
     venv_root = os.path.join(HERE, ".venvs")

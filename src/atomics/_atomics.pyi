@@ -10,9 +10,10 @@
 # runtime object is no tuple, and claiming it were one would let a type
 # checker accept tuple methods that fail at run time.
 from collections.abc import Iterator
-from typing import Any, Final, Generic, Literal, TypeVar, overload
+from typing import Any, Final, Generic, Literal, NoReturn, TypeVar, final, overload
 
 from _typeshed import ReadableBuffer
+from typing_extensions import disjoint_base
 
 from ._enums import MemoryOrder, OpType
 
@@ -22,26 +23,52 @@ _T = TypeVar("_T")
 _Order = MemoryOrder | int
 
 FEATURES: Final[int]
+"""Processor features found at import: a mask of ATOMICS_FEATURE_* bits
+(0x1: lock-free 16-byte CAS, 0x2: atomic 16-byte loads); see `python -m atomics`."""
 
 # ---- helper types ------------------------------------------------------------
 
 class ANY:
+    """Every atomic object; pass `atype=ANY` (with `is_integral=`, `is_signed=`) to choose at run time.
+
+    Every operation takes an optional memory `order`: a `MemoryOrder` or its
+    int value, `SEQ_CST` by default. Loads accept RELAXED, ACQUIRE and SEQ_CST;
+    stores RELAXED, RELEASE and SEQ_CST; read-modify-write operations all five.
+    Anything else raises `MemoryOrderError`."""
+
     @property
-    def width(self) -> int: ...
+    def width(self) -> int:
+        """The object's size in bytes (1 to 16)."""
     @property
-    def readonly(self) -> bool: ...
+    def readonly(self) -> bool:
+        """True for views of read-only buffers: only `load` and `bit_test` work."""
     @property
-    def ops_supported(self) -> list[OpType]: ...
+    def ops_supported(self) -> list[OpType]:
+        """The operations this object supports, in `OpType` order."""
 
 class INTEGRAL(ANY):
+    """An atomic integer; `atype=INTEGRAL` picks signedness with `is_signed=`.
+
+    Values are Python ints converted at the object's width and signedness
+    (`OverflowError` when they do not fit); arithmetic wraps around."""
+
     @property
-    def signed(self) -> bool: ...
-    def __int__(self) -> int: ...
+    def signed(self) -> bool:
+        """Whether the value reads as a two's-complement signed integer."""
+    def __int__(self) -> int:
+        """The value, read with SEQ_CST (`int(a)` is `a.load()`)."""
     # base
-    def load(self, order: _Order = ...) -> int: ...
-    def store(self, desired: int, order: _Order = ...) -> None: ...
+    def load(self, order: _Order = ...) -> int:
+        """Atomically read the value.
+
+        A load order: RELAXED, ACQUIRE or SEQ_CST."""
+    def store(self, desired: int, order: _Order = ...) -> None:
+        """Atomically write `desired`.
+
+        A store order: RELAXED, RELEASE or SEQ_CST."""
     # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, desired: int, order: _Order = ...) -> int: ...
+    def exchange(self, desired: int, order: _Order = ...) -> int:
+        """Atomically write `desired` and return the value it replaced."""
     def cmpxchg_weak(
         self,
         expected: int,
@@ -51,7 +78,14 @@ class INTEGRAL(ANY):
         *,
         succ: _Order = ...,
         fail: _Order = ...,
-    ) -> CmpxchgResult[int]: ...
+    ) -> CmpxchgResult[int]:
+        """Compare-and-swap that may fail spuriously; use it in a retry loop.
+
+        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
+        `success`, and `expected` = the value seen (what to retry with). `success`
+        orders the read-modify-write, `failure` (a load order no stronger than
+        `success`) the plain read when it fails; `succ=`/`fail=` are the same
+        parameters under the names atomics 1.0.3 used on views."""
     def cmpxchg_strong(
         self,
         expected: int,
@@ -61,43 +95,86 @@ class INTEGRAL(ANY):
         *,
         succ: _Order = ...,
         fail: _Order = ...,
-    ) -> CmpxchgResult[int]: ...
+    ) -> CmpxchgResult[int]:
+        """Compare-and-swap that fails only when the value differs from `expected`.
+
+        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
+        without a single-instruction CAS)."""
     # bitwise
-    def bit_test(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_compl(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_set(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_reset(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_compl(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_set(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_reset(self, index: int, order: _Order = ...) -> bool: ...
+    def bit_test(self, index: int, order: _Order = ...) -> bool:
+        """Return bit `index` (0 = least significant bit) (a load order)."""
+    def bit_test_compl(self, index: int, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value."""
+    def bit_test_set(self, index: int, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value."""
+    def bit_test_reset(self, index: int, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value."""
+    def bit_compl(self, index: int, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
+    def bit_set(self, index: int, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value (same as `bit_test_set`)."""
+    def bit_reset(self, index: int, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
     # binary
-    def bin_or(self, value: int, order: _Order = ...) -> None: ...
-    def bin_xor(self, value: int, order: _Order = ...) -> None: ...
-    def bin_and(self, value: int, order: _Order = ...) -> None: ...
-    def bin_not(self, order: _Order = ...) -> None: ...
-    def bin_fetch_or(self, value: int, order: _Order = ...) -> int: ...
-    def bin_fetch_xor(self, value: int, order: _Order = ...) -> int: ...
-    def bin_fetch_and(self, value: int, order: _Order = ...) -> int: ...
-    def bin_fetch_not(self, order: _Order = ...) -> int: ...
+    def bin_or(self, value: int, order: _Order = ...) -> None:
+        """Atomically OR `value` into the object."""
+    def bin_xor(self, value: int, order: _Order = ...) -> None:
+        """Atomically XOR `value` into the object."""
+    def bin_and(self, value: int, order: _Order = ...) -> None:
+        """Atomically AND `value` into the object."""
+    def bin_not(self, order: _Order = ...) -> None:
+        """Atomically invert every bit."""
+    def bin_fetch_or(self, value: int, order: _Order = ...) -> int:
+        """Atomically OR `value` into the object; return the old value."""
+    def bin_fetch_xor(self, value: int, order: _Order = ...) -> int:
+        """Atomically XOR `value` into the object; return the old value."""
+    def bin_fetch_and(self, value: int, order: _Order = ...) -> int:
+        """Atomically AND `value` into the object; return the old value."""
+    def bin_fetch_not(self, order: _Order = ...) -> int:
+        """Atomically invert every bit; return the old value."""
     # arithmetic
-    def add(self, value: int, order: _Order = ...) -> None: ...
-    def sub(self, value: int, order: _Order = ...) -> None: ...
-    def inc(self, order: _Order = ...) -> None: ...
-    def dec(self, order: _Order = ...) -> None: ...
-    def neg(self, order: _Order = ...) -> None: ...
-    def fetch_add(self, value: int, order: _Order = ...) -> int: ...
-    def fetch_sub(self, value: int, order: _Order = ...) -> int: ...
-    def fetch_inc(self, order: _Order = ...) -> int: ...
-    def fetch_dec(self, order: _Order = ...) -> int: ...
-    def fetch_neg(self, order: _Order = ...) -> int: ...
+    def add(self, value: int, order: _Order = ...) -> None:
+        """Atomically add `value` (wrapping around at the width)."""
+    def sub(self, value: int, order: _Order = ...) -> None:
+        """Atomically subtract `value` (wrapping around at the width)."""
+    def inc(self, order: _Order = ...) -> None:
+        """Atomically add 1 (wrapping around at the width)."""
+    def dec(self, order: _Order = ...) -> None:
+        """Atomically subtract 1 (wrapping around at the width)."""
+    def neg(self, order: _Order = ...) -> None:
+        """Atomically negate the value (two's complement)."""
+    def fetch_add(self, value: int, order: _Order = ...) -> int:
+        """Atomically add `value`; return the old value."""
+    def fetch_sub(self, value: int, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the old value."""
+    def fetch_inc(self, order: _Order = ...) -> int:
+        """Atomically add 1; return the old value."""
+    def fetch_dec(self, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the old value."""
+    def fetch_neg(self, order: _Order = ...) -> int:
+        """Atomically negate the value; return the old value."""
 
 class BYTES(ANY):
-    def __bytes__(self) -> bytes: ...
+    """An atomic run of `width` raw bytes (native byte order for bit indices).
+
+    Values are bytes-like objects of exactly `width` bytes; results are `bytes`.
+    Bit `index` counts from the least significant bit of the bytes read as a
+    native-endian unsigned integer."""
+
+    def __bytes__(self) -> bytes:
+        """The value, read with SEQ_CST (`bytes(a)` is `a.load()`)."""
     # base
-    def load(self, order: _Order = ...) -> bytes: ...
-    def store(self, desired: ReadableBuffer, order: _Order = ...) -> None: ...
+    def load(self, order: _Order = ...) -> bytes:
+        """Atomically read the value.
+
+        A load order: RELAXED, ACQUIRE or SEQ_CST."""
+    def store(self, desired: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically write `desired`.
+
+        A store order: RELAXED, RELEASE or SEQ_CST."""
     # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, desired: ReadableBuffer, order: _Order = ...) -> bytes: ...
+    def exchange(self, desired: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically write `desired` and return the value it replaced."""
     def cmpxchg_weak(
         self,
         expected: ReadableBuffer,
@@ -107,7 +184,14 @@ class BYTES(ANY):
         *,
         succ: _Order = ...,
         fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]: ...
+    ) -> CmpxchgResult[bytes]:
+        """Compare-and-swap that may fail spuriously; use it in a retry loop.
+
+        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
+        `success`, and `expected` = the value seen (what to retry with). `success`
+        orders the read-modify-write, `failure` (a load order no stronger than
+        `success`) the plain read when it fails; `succ=`/`fail=` are the same
+        parameters under the names atomics 1.0.3 used on views."""
     def cmpxchg_strong(
         self,
         expected: ReadableBuffer,
@@ -117,87 +201,176 @@ class BYTES(ANY):
         *,
         succ: _Order = ...,
         fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]: ...
-    # bitwise
-    def bit_test(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_compl(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_set(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_test_reset(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_compl(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_set(self, index: int, order: _Order = ...) -> bool: ...
-    def bit_reset(self, index: int, order: _Order = ...) -> bool: ...
-    # binary
-    def bin_or(self, value: ReadableBuffer, order: _Order = ...) -> None: ...
-    def bin_xor(self, value: ReadableBuffer, order: _Order = ...) -> None: ...
-    def bin_and(self, value: ReadableBuffer, order: _Order = ...) -> None: ...
-    def bin_not(self, order: _Order = ...) -> None: ...
-    def bin_fetch_or(self, value: ReadableBuffer, order: _Order = ...) -> bytes: ...
-    def bin_fetch_xor(self, value: ReadableBuffer, order: _Order = ...) -> bytes: ...
-    def bin_fetch_and(self, value: ReadableBuffer, order: _Order = ...) -> bytes: ...
-    def bin_fetch_not(self, order: _Order = ...) -> bytes: ...
+    ) -> CmpxchgResult[bytes]:
+        """Compare-and-swap that fails only when the value differs from `expected`.
 
-class INT(INTEGRAL): ...
-class UINT(INTEGRAL): ...
+        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
+        without a single-instruction CAS)."""
+    # bitwise
+    def bit_test(self, index: int, order: _Order = ...) -> bool:
+        """Return bit `index` (0 = least significant bit) (a load order)."""
+    def bit_test_compl(self, index: int, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value."""
+    def bit_test_set(self, index: int, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value."""
+    def bit_test_reset(self, index: int, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value."""
+    def bit_compl(self, index: int, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
+    def bit_set(self, index: int, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value (same as `bit_test_set`)."""
+    def bit_reset(self, index: int, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
+    # binary
+    def bin_or(self, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically OR `value` into the object."""
+    def bin_xor(self, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically XOR `value` into the object."""
+    def bin_and(self, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically AND `value` into the object."""
+    def bin_not(self, order: _Order = ...) -> None:
+        """Atomically invert every bit."""
+    def bin_fetch_or(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically OR `value` into the object; return the old value."""
+    def bin_fetch_xor(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically XOR `value` into the object; return the old value."""
+    def bin_fetch_and(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically AND `value` into the object; return the old value."""
+    def bin_fetch_not(self, order: _Order = ...) -> bytes:
+        """Atomically invert every bit; return the old value."""
+
+class INT(INTEGRAL):
+    """Atomic signed integer: `atomics.atomic(width=8, atype=atomics.INT)`."""
+
+class UINT(INTEGRAL):
+    """Atomic unsigned integer: `atomics.atomic(width=8, atype=atomics.UINT)`."""
 
 # ---- objects owning their memory (atomics.base) --------------------------------
 
+@disjoint_base
 class Atomic(ANY):
+    """An atomic object that owns its zeroed, always aligned memory (made by `atomic()`).
+
+    It cannot be copied or pickled: `copy.copy`, `copy.deepcopy` and `pickle`
+    raise `TypeError`, so nothing shares or frees memory by accident."""
+
     def __init__(self, width: int, is_integral: bool, is_signed: bool) -> None: ...
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: atomic objects cannot be copied."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: atomic objects cannot be copied."""
 
 class AtomicIntegral(Atomic, INTEGRAL):
+    """An owned atomic integer whose signedness was chosen at run time."""
+
     def __init__(self, width: int, is_signed: bool) -> None: ...
 
 class AtomicBytes(Atomic, BYTES):
+    """An owned atomic run of bytes: `atomic(width=16, atype=BYTES)`."""
+
     def __init__(self, width: int) -> None: ...
 
 class AtomicInt(AtomicIntegral, INT):
+    """An owned atomic signed integer: `atomic(width=8, atype=INT)`."""
+
     def __init__(self, width: int) -> None: ...
 
 class AtomicUint(AtomicIntegral, UINT):
+    """An owned atomic unsigned integer: `atomic(width=8, atype=UINT)`."""
+
     def __init__(self, width: int) -> None: ...
 
 # ---- views (atomics.view): only ever made by a context's __enter__ -------------
 
-class AtomicView(ANY): ...
-class AtomicIntegralView(AtomicView, INTEGRAL): ...
-class AtomicBytesView(AtomicView, BYTES): ...
-class AtomicIntView(AtomicIntegralView, INT): ...
-class AtomicUintView(AtomicIntegralView, UINT): ...
+@disjoint_base
+class AtomicView(ANY):
+    """An atomic view of someone else's memory, valid inside its context's `with` block.
+
+    Operations after the context is released raise `ValueError`; views
+    cannot be copied or pickled."""
+
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: atomic views cannot be copied."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: atomic views cannot be copied."""
+
+class AtomicIntegralView(AtomicView, INTEGRAL):
+    """A view of memory as an integer whose signedness was chosen at run time."""
+
+class AtomicBytesView(AtomicView, BYTES):
+    """A view of memory as raw bytes."""
+
+class AtomicIntView(AtomicIntegralView, INT):
+    """A view of memory as a signed integer."""
+
+class AtomicUintView(AtomicIntegralView, UINT):
+    """A view of memory as an unsigned integer."""
 
 # ---- view contexts (atomics.ctx) --------------------------------------------------
 
+@disjoint_base
 class AtomicViewContext:
+    """What `atomicview()` returns: holds the buffer export; `with` gives the view.
+
+    The buffer's width and alignment are checked here, once. The context owns
+    the buffer export until `release()` or the end of the `with` block, even if
+    the view is deleted; a context can be entered once."""
+
     def __init__(self, buffer: ReadableBuffer, is_integral: bool, is_signed: bool) -> None: ...
-    def __enter__(self) -> AtomicView: ...
-    # Never suppresses an exception.
-    def __exit__(self, *args: object) -> None: ...
-    def release(self) -> None: ...
+    def __enter__(self) -> AtomicView:
+        """Return the view. Raises `ValueError` when already open or released."""
+    def __exit__(self, *args: object) -> None:
+        """Release the buffer export (never suppresses an exception)."""
+    def release(self) -> None:
+        """Give the buffer export back before the context is entered, or after it closed.
+
+        Raises `ValueError` inside the `with` block."""
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: contexts cannot be copied."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: contexts cannot be copied."""
 
 class AtomicIntegralViewContext(AtomicViewContext):
+    """Context for `atomicview(buffer, INTEGRAL, is_signed=...)`."""
+
     def __init__(self, buffer: ReadableBuffer, is_signed: bool) -> None: ...
     def __enter__(self) -> AtomicIntegralView: ...
 
 class AtomicBytesViewContext(AtomicViewContext):
+    """Context for `atomicview(buffer, BYTES)`."""
+
     def __init__(self, buffer: ReadableBuffer) -> None: ...
     def __enter__(self) -> AtomicBytesView: ...
 
 class AtomicIntViewContext(AtomicIntegralViewContext):
+    """Context for `atomicview(buffer, INT)`."""
+
     def __init__(self, buffer: ReadableBuffer) -> None: ...
     def __enter__(self) -> AtomicIntView: ...
 
 class AtomicUintViewContext(AtomicIntegralViewContext):
+    """Context for `atomicview(buffer, UINT)`."""
+
     def __init__(self, buffer: ReadableBuffer) -> None: ...
     def __enter__(self) -> AtomicUintView: ...
 
 # ---- results and alignment ----------------------------------------------------------
 
+@final
 class CmpxchgResult(Generic[_T]):
+    """The outcome of a compare-exchange: `success` and `expected` (the value seen).
+
+    Truthy when it succeeded; `ok, seen = res` unpacks it; it compares equal by
+    value, has `len()` 2 and indexes like a pair."""
+
     __match_args__ = ("success", "expected")
-    def __init__(self, success: bool, expected: _T) -> None: ...
+    def __new__(cls, success: bool, expected: _T) -> CmpxchgResult[_T]: ...
     @property
-    def success(self) -> bool: ...
+    def success(self) -> bool:
+        """Whether the value equalled `expected` and was replaced."""
     @property
-    def expected(self) -> _T: ...
+    def expected(self) -> _T:
+        """The value seen: on failure, what to retry with."""
     def __bool__(self) -> bool: ...
     def __len__(self) -> Literal[2]: ...
     @overload
@@ -209,19 +382,36 @@ class CmpxchgResult(Generic[_T]):
     def __iter__(self) -> Iterator[Any]: ...
     def __hash__(self) -> int: ...
 
+@final
 class Alignment:
-    def __init__(self, width: int) -> None: ...
+    """The alignment contract of atomic objects of one `width` on this machine.
+
+    `recommended` (the smallest power of two >= width) always works and is
+    fastest; Python objects require it. `minimum` and `size_within` say what
+    the C core accepts: an address that is a multiple of `minimum` and, when
+    `size_within` is not 0, an object wholly inside one aligned block of that
+    many bytes. Raises `UnsupportedWidthException` for widths with no
+    operation on this machine."""
+
+    def __new__(cls, width: int) -> Alignment: ...
     @property
-    def width(self) -> int: ...
+    def width(self) -> int:
+        """The width this contract is for."""
     @property
-    def recommended(self) -> int: ...
+    def recommended(self) -> int:
+        """The alignment that always works and gives the fastest code."""
     @property
-    def minimum(self) -> int: ...
+    def minimum(self) -> int:
+        """The smallest alignment any operation accepts (see `size_within`)."""
     @property
-    def size_within(self) -> int: ...
-    def is_valid(self, buffer: ReadableBuffer, *, using_recommended: bool = True) -> bool: ...
-    def is_valid_recommended(self, buffer: ReadableBuffer, /) -> bool: ...
-    def is_valid_minimum(self, buffer: ReadableBuffer, /) -> bool: ...
+    def size_within(self) -> int:
+        """The block an object must not straddle (0: no such constraint)."""
+    def is_valid(self, buffer: ReadableBuffer, *, using_recommended: bool = True) -> bool:
+        """Whether `buffer` (exactly `width` bytes) meets the recommended or the minimum contract."""
+    def is_valid_recommended(self, buffer: ReadableBuffer, /) -> bool:
+        """Whether `buffer`'s address is a multiple of `recommended`."""
+    def is_valid_minimum(self, buffer: ReadableBuffer, /) -> bool:
+        """Whether `buffer` meets `minimum` and `size_within`."""
 
 # ---- factories --------------------------------------------------------------------------
 # INT, UINT and BYTES ignore is_integral= and is_signed=, as atomics 1.0.3 did.
@@ -243,7 +433,12 @@ def atomic(
     width: int, atype: type[INTEGRAL], *, is_integral: bool = ..., is_signed: bool
 ) -> AtomicIntegral: ...
 @overload
-def atomic(width: int, atype: type[ANY], *, is_integral: bool, is_signed: bool) -> Atomic: ...
+def atomic(width: int, atype: type[ANY], *, is_integral: bool, is_signed: bool) -> Atomic:
+    """Create an atomic object of `width` bytes that owns its zeroed, aligned memory.
+
+    `atype` is `INT`, `UINT`, `BYTES`, `INTEGRAL` (needs `is_signed=`) or `ANY`
+    (needs `is_integral=` and `is_signed=`). Raises `UnsupportedWidthException`
+    for a width with no operations on this machine."""
 @overload
 def atomicview(
     buffer: ReadableBuffer, atype: type[INT], *, is_integral: bool = ..., is_signed: bool = ...
@@ -263,4 +458,10 @@ def atomicview(
 @overload
 def atomicview(
     buffer: ReadableBuffer, atype: type[ANY], *, is_integral: bool, is_signed: bool
-) -> AtomicViewContext: ...
+) -> AtomicViewContext:
+    """A context whose `with` block gives an atomic view of `buffer`.
+
+    `buffer` is any object with the buffer protocol (bytearray, memoryview
+    slice, mmap, shared memory, numpy array, bytes for read-only); its size
+    is the width. Raises `AlignmentError` when its address misses the
+    recommended alignment. `atype` as for `atomic()`."""
