@@ -47,21 +47,23 @@ if usable; then echo "$py"; exit 0; fi
 
 tarball() { ls "$cache/src/python${minor}_${minor}".*.orig.tar.xz 2>/dev/null | sort -V | tail -n 1; }
 if [[ -z $(tarball) ]]; then
-  list=/etc/apt/sources.list.d/atomics-$suite-src.sources
-  if [[ ! -f $list ]]; then
-    # the mirror this machine already uses, for the suite's source packages
-    mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-    [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-    [[ -n $mirror ]] || { echo "ft-python: no Debian mirror in the apt sources" >&2; exit 1; }
-    printf '%s\n' 'Types: deb-src' "URIs: $mirror" "Suites: $suite" 'Components: main' \
-      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' >"$list"
-  fi
-  # refresh only our deb-src list; keep the other lists' indexes as they are
-  apt-get update -qq -o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- \
-    -o APT::Get::List-Cleanup=0 >&2
+  # A sources list of our own, for this suite's source packages from the
+  # mirror the machine already uses; the machine's apt configuration is not
+  # touched.
+  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [[ -n $mirror ]] || { echo "ft-python: no Debian mirror in the apt sources" >&2; exit 1; }
+  mkdir -p "$cache/apt"
+  list=$cache/apt/$suite-src.sources
+  printf '%s\n' 'Types: deb-src' "URIs: $mirror" "Suites: $suite" 'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' >"$list"
+  apt_src=(-o Dir::Etc::sourcelist="$list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0)
+  apt-get "${apt_src[@]}" update -qq >&2
+  # The index can name an upload the pool lacks (then fall back to a version
+  # known to be there); for 3.14 and 3.15 the pool had no sources at all.
   (cd "$cache/src" &&
-    { apt-get source -qq --download-only "python$minor" >&2 2>/dev/null ||
-      { [[ -n $known ]] && apt-get source -qq --download-only "python$minor=$known" >&2; }; }) ||
+    { apt-get "${apt_src[@]}" source -qq --download-only "python$minor" >&2 2>/dev/null ||
+      { [[ -n $known ]] && apt-get "${apt_src[@]}" source -qq --download-only "python$minor=$known" >&2; }; }) ||
     { echo "ft-python: no source package python$minor reachable from Debian $suite" >&2; exit 1; }
   [[ -n $(tarball) ]] || { echo "ft-python: python$minor source has no orig tarball" >&2; exit 1; }
 fi
