@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # ThreadSanitizer leg: the threaded tests on a free-threaded CPython built
-# with TSan (../shared/tools/freethreaded-python.sh --tsan), against a TSan
-# build of the extension. Any TSan report fails the run (TSan exits 66).
+# with TSan (tools/ft-python.sh --tsan), against a TSan build of the
+# extension. Any TSan report fails the run (TSan exits 66).
 #   bash tests/run_tsan_ft.sh [pytest args...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${ATOMICS_TSAN_DIR:-$root/build/tsan-ft}
-py=$(bash "$root/../shared/tools/freethreaded-python.sh" --tsan)
+py=$(bash "$root/tools/ft-python.sh" --tsan)
 rm -rf "$work/venv"
 "$py" -m venv "$work/venv"
 # Installing runs pip and the build backend under the TSan interpreter, whose

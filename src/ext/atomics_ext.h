@@ -233,6 +233,10 @@ static inline int atomics_small_int(PyObject *v, long long *out) {
         return 0;
     *out = (long long)PyUnstable_Long_CompactValue((PyLongObject *)v);
     return 1;
+#elif defined(PYPY_VERSION)
+    /* PyPy's cpyext ints have no ob_digit: always take the general path */
+    (void)v, (void)out;
+    return 0;
 #else
     Py_ssize_t size = Py_SIZE(v);
     if (size < -1 || size > 1)

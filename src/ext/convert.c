@@ -270,6 +270,11 @@ int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
     }
     if (PyObject_GetBuffer(buffer, view, PyBUF_RECORDS_RO) < 0)
         return -1;
+#ifdef PYPY_VERSION
+    /* cpyext leaves `readonly` unset in some exports; on PyPy atomicview()
+     * only takes read-only buffers (module.c), so say so */
+    view->readonly = 1;
+#endif
     if (!PyBuffer_IsContiguous(view, 'A')) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_BufferError, "'buffer' must be contiguous");

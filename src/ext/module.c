@@ -5,8 +5,12 @@
 #include "atomics_ext.h"
 
 atomics_state *atomics_state_of_type(PyTypeObject *tp) {
-#if PY_VERSION_HEX >= 0x030A0000
+#if PY_VERSION_HEX >= 0x030B0000
     PyObject *module = PyType_GetModuleByDef(tp, &atomics_module);
+    return module ? (atomics_state *)PyModule_GetState(module) : NULL;
+#elif PY_VERSION_HEX >= 0x030A0000
+    /* 3.10 has the function only under its provisional, underscored name */
+    PyObject *module = _PyType_GetModuleByDef(tp, &atomics_module);
     return module ? (atomics_state *)PyModule_GetState(module) : NULL;
 #else
     /* 3.9: walk the MRO for the first class this module defined */
@@ -201,6 +205,7 @@ static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t narg
         return NULL;
     return atomics_new_owned(st, c.owned, width, c.kind, c.flags);
 }
+
 
 static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                             PyObject *kwnames) {
