@@ -12,6 +12,13 @@
 #               multiarch packages; the 32-bit code paths run as i686 Linux)
 #   compile     MSVC x64 and x86 (clang in MSVC mode: the intrinsics path,
 #               also scanned for GNU extensions), macOS x86_64 and arm64
+#   extension   the CPython extension (src/ext), GIL and free-threaded:
+#               ext-win64 with mingw-w64 against CPython 3.13's own Windows
+#               headers (PC/pyconfig.h from the source tarball that
+#               tools/ft-python.sh caches), ext-macos-x86_64/arm64 with clang
+#               for Apple targets (no macOS SDK here: a Linux C library of the
+#               same data model stands in for it, so this checks our code's
+#               Apple paths, not the SDK)
 # Prints a table of targets with their check counts and times; exits non-zero
 # if anything failed. Installs what it needs from Debian (as root, when a
 # tool is missing).
@@ -26,7 +33,8 @@ cd "$root"
 out=${ATOMICS_CROSS_DIR:-$root/build/cross}
 export ATOMICS_STRESS_SCALE=${ATOMICS_STRESS_SCALE:-0.25}
 all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 win64 win32
-             msvc-x64 msvc-x86 macos-x86_64 macos-arm64)
+             msvc-x64 msvc-x86 macos-x86_64 macos-arm64 ext-win64 ext-macos-x86_64
+             ext-macos-arm64)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -151,6 +159,44 @@ gnu_scan() {
   fi
 }
 
+# ext_check NAME HOW GIL-INCLUDES FT-INCLUDES COMPILER ARGS...: every file of
+# the extension against a GIL build's headers and a free-threaded build's
+# (or the same headers with Py_GIL_DISABLED, where pyconfig.h leaves it to
+# the compiler), warnings as errors
+ext_check() {
+  local name=$1 how=$2 gilinc=$3 ftinc=$4 start=$SECONDS status=ok; shift 4
+  for variant in gil ft; do
+    local inc=$gilinc def=()
+    if [ $variant = ft ]; then
+      inc=$ftinc
+      grep -q 'define Py_GIL_DISABLED' "$inc/pyconfig.h" || def=(-DPy_GIL_DISABLED=1)
+    fi
+    for f in src/ext/*.c; do
+      "$@" "${def[@]}" -std=c11 -fsyntax-only -Wall -Wextra -Wshadow -Werror -I"$inc" \
+        -Iinclude -Isrc/ext -Isrc/core "$f" ||
+        { status=FAIL; fail "$name" "compiling $f ($variant)"; }
+    done
+  done
+  row "$name" "$how" "-" "$status" "$((SECONDS - start))s"
+}
+
+python_include() { "$1" -c 'import sysconfig; print(sysconfig.get_paths()["include"])'; }
+
+# CPython's headers for Windows: Include/ and PC/pyconfig.h of a source
+# tarball (its two @...@ placeholders name the build, not the API)
+windows_python_headers() {
+  local cache=${ATOMICS_PY_CACHE:-$HOME/.cache/atomics-python} tarball dir=$out/pywin
+  tarball=$(ls "$cache"/src/python3.13_3.13.*.orig.tar.xz 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$tarball" ]; then
+    bash tools/ft-python.sh >/dev/null || return 1
+    tarball=$(ls "$cache"/src/python3.13_3.13.*.orig.tar.xz | sort -V | tail -n 1)
+  fi
+  mkdir -p "$dir"
+  tar -xf "$tarball" -C "$dir" --wildcards --strip-components=1 '*/Include' '*/PC/pyconfig.h.in'
+  sed 's/@[A-Z_]*@//' "$dir/PC/pyconfig.h.in" >"$dir/Include/pyconfig.h"
+  echo "$dir/Include"
+}
+
 qemu_run() { # ARCH SYSROOT [qemu options...] BINARY
   local arch=$1 sysroot=$2; shift 2
   timeout 1200 "qemu-$arch" -L "$sysroot" "$@"
@@ -220,6 +266,20 @@ for target in "${targets[@]}"; do
     macos-arm64)
       compile_only "$target" "clang (compile only)" --target=arm64-apple-macos11 -std=c11 \
         -Wpedantic -Wshadow -Wstrict-prototypes -fno-strict-aliasing ;;
+    ext-win64)
+      pywin=$(windows_python_headers) || { fail "$target" "no CPython source for the Windows headers"; continue; }
+      ext_check "$target" "mingw-w64, CPython 3.13 PC headers" "$pywin" "$pywin" \
+        x86_64-w64-mingw32-gcc-posix ;;
+    ext-macos-x86_64 | ext-macos-arm64)
+      ftpy=$(bash tools/ft-python.sh) || { fail "$target" "no free-threaded CPython"; continue; }
+      if [ $target = ext-macos-x86_64 ]; then
+        mac=(--target=x86_64-apple-macos10.9 -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include)
+      else
+        mac=(--target=arm64-apple-macos11 -isystem /usr/aarch64-linux-gnu/include)
+      fi
+      ext_check "$target" "clang, Linux libc for the SDK" "$(python_include python3)" \
+        "$(python_include "$ftpy")" clang -U__nonnull -nostdlibinc \
+        -isystem "$(clang -print-resource-dir)/include" "${mac[@]}" ;;
     *)
       fail "$target" "unknown target (known: ${all_targets[*]})" ;;
   esac
