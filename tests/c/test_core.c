@@ -860,10 +860,11 @@ static void on_fault(int sig) {
 }
 
 /* fn(arg), with SIGSEGV and SIGBUS caught: 1 if it returned, 0 if it
- * faulted. (Nothing here changes between sigsetjmp and siglongjmp.) */
+ * faulted. `ok` is the one local written after sigsetjmp: volatile, so its
+ * value after a siglongjmp is defined (GCC for musl warned). */
 static int without_fault(void (*fn)(void *), void *arg) {
     struct sigaction sa, old_segv, old_bus;
-    int ok = 0;
+    volatile int ok = 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_fault;
     sigemptyset(&sa.sa_mask);

@@ -5,7 +5,8 @@
 # left undefined: those calls may take a lock). Then:
 #   run         aarch64 under qemu-user twice (-cpu cortex-a53: no LSE, the
 #               ldaxp/stlxp loop; -cpu max: LSE caspal), armhf, ppc64le,
-#               s390x, riscv64 under qemu-user; i686 on this CPU through the
+#               s390x, riscv64 under qemu-user; x86-64 with musl (static,
+#               on this CPU); i686 on this CPU through the
 #               cross C library's loader (qemu-i386 if that fails); win64
 #               (mingw-w64) under wine
 #   build only  win32 (mingw-w64 i686: running it needs wine32, i386
@@ -32,7 +33,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 out=${ATOMICS_CROSS_DIR:-$root/build/cross}
 export ATOMICS_STRESS_SCALE=${ATOMICS_STRESS_SCALE:-0.25}
-all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 win64 win32
+all_targets=(aarch64-nolse aarch64-lse i686 armhf ppc64le s390x riscv64 musl-x86_64 win64 win32
              msvc-x64 msvc-x86 macos-x86_64 macos-arm64 ext-win64 ext-macos-x86_64
              ext-macos-arm64)
 targets=("$@")
@@ -44,11 +45,11 @@ packages=(gcc-aarch64-linux-gnu gcc-i686-linux-gnu gcc-arm-linux-gnueabihf
           libc6-dev-arm64-cross libc6-dev-i386-cross libc6-dev-armhf-cross
           libc6-dev-ppc64el-cross libc6-dev-s390x-cross libc6-dev-riscv64-cross
           qemu-user gcc-mingw-w64-x86-64-posix gcc-mingw-w64-i686-posix wine64 clang
-          binutils-multiarch)
+          binutils-multiarch musl-tools)
 tools=(aarch64-linux-gnu-gcc i686-linux-gnu-gcc arm-linux-gnueabihf-gcc
        powerpc64le-linux-gnu-gcc s390x-linux-gnu-gcc riscv64-linux-gnu-gcc
        qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64
-       x86_64-w64-mingw32-gcc-posix i686-w64-mingw32-gcc-posix /usr/lib/wine/wine64 clang)
+       x86_64-w64-mingw32-gcc-posix i686-w64-mingw32-gcc-posix /usr/lib/wine/wine64 clang musl-gcc)
 missing=0
 for t in "${tools[@]}"; do command -v "$t" >/dev/null 2>&1 || missing=1; done
 if [ $missing = 1 ]; then
@@ -99,7 +100,7 @@ build() {
     echo "libatomic calls in the $name core:"; echo "$calls"; return 1
   fi
   local libs=(-pthread)
-  case $cc in *mingw*) libs=(-static -lpthread) ;; esac
+  case $cc in *mingw* | musl-gcc) libs=(-static -pthread) ;; esac
   "$cc" "${cflags[@]}" "$@" tests/c/test_core.c "${objs[@]}" -o "$dir/test_core" "${libs[@]}" || return 1
   "$cc" "${cflags[@]/-std=c11/-std=c99}" "$@" tests/c/test_header_c99.c "${objs[@]}" \
     -o "$dir/test_header_c99" "${libs[@]}" || return 1
@@ -242,6 +243,9 @@ for target in "${targets[@]}"; do
     riscv64)
       build riscv64 riscv64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "qemu-riscv64" riscv64 qemu_run riscv64 /usr/riscv64-linux-gnu ;;
+    musl-x86_64)
+      build musl musl-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      run "$target" "musl libc, static, native" musl env ;;
     win64)
       build win64 x86_64-w64-mingw32-gcc-posix || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
       run "$target" "mingw-w64 + wine" win64 wine_run ;;
