@@ -220,7 +220,7 @@ def test_exit_racing_the_owners_first_operations():
     # the opener starts operating at once, the other thread releases as soon
     # as it can and then grows the buffer (which may move it). Every
     # increment the opener saw complete must be in the buffer; none may land
-    # after the release. Before 1.1.1 the opener published itself as the
+    # after the release. Before 1.2.0 the opener published itself as the
     # owner only after the context opened, so a release in that gap skipped
     # the barrier that makes the owner's first operation visible.
     out = run(

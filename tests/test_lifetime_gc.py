@@ -2,7 +2,7 @@
 context, a view or a CmpxchgResult are found and broken by the garbage
 collector, and breaking one gives the buffer export back exactly once.
 
-Before atomics 1.1.1 these types were not GC-tracked: such a cycle kept the
+Before atomics 1.2.0 these types were not GC-tracked: such a cycle kept the
 export alive for the life of the process (mmap.close() raised "cannot close
 exported pointers exist", a bytearray could never be resized again)."""
 import ctypes

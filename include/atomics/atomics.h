@@ -77,7 +77,7 @@ extern "C" {
 #endif
 
 #define ATOMICS_VERSION_MAJOR 1
-#define ATOMICS_VERSION_MINOR 1
+#define ATOMICS_VERSION_MINOR 2
 #define ATOMICS_VERSION_PATCH 0
 
 /* ---- memory orders ------------------------------------------------------ */

@@ -17,7 +17,7 @@ from ._atomics import (
 )
 from . import base, ctx, view
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 __all__ = [
     "atomic",

@@ -10,7 +10,7 @@
 # runtime object is no tuple, and claiming it were one would let a type
 # checker accept tuple methods that fail at run time.
 from collections.abc import Iterator
-from typing import Any, Final, Generic, Literal, NoReturn, TypeVar, final, overload
+from typing import Any, Final, Generic, Literal, NoReturn, SupportsIndex, TypeVar, final, overload
 
 from _typeshed import ReadableBuffer
 from typing_extensions import disjoint_base
@@ -62,17 +62,17 @@ class INTEGRAL(ANY):
         """Atomically read the value.
 
         A load order: RELAXED, ACQUIRE or SEQ_CST."""
-    def store(self, desired: int, order: _Order = ...) -> None:
+    def store(self, desired: SupportsIndex, order: _Order = ...) -> None:
         """Atomically write `desired`.
 
         A store order: RELAXED, RELEASE or SEQ_CST."""
     # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, desired: int, order: _Order = ...) -> int:
+    def exchange(self, desired: SupportsIndex, order: _Order = ...) -> int:
         """Atomically write `desired` and return the value it replaced."""
     def cmpxchg_weak(
         self,
-        expected: int,
-        desired: int,
+        expected: SupportsIndex,
+        desired: SupportsIndex,
         success: _Order = ...,
         failure: _Order = ...,
         *,
@@ -88,8 +88,8 @@ class INTEGRAL(ANY):
         parameters under the names atomics 1.0.3 used on views."""
     def cmpxchg_strong(
         self,
-        expected: int,
-        desired: int,
+        expected: SupportsIndex,
+        desired: SupportsIndex,
         success: _Order = ...,
         failure: _Order = ...,
         *,
@@ -101,41 +101,41 @@ class INTEGRAL(ANY):
         As `cmpxchg_weak`, without spurious failures (a loop inside on machines
         without a single-instruction CAS)."""
     # bitwise
-    def bit_test(self, index: int, order: _Order = ...) -> bool:
+    def bit_test(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Flip bit `index` and return its old value."""
-    def bit_test_set(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Set bit `index` and return its old value."""
-    def bit_test_reset(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Clear bit `index` and return its old value."""
-    def bit_compl(self, index: int, order: _Order = ...) -> bool:
+    def bit_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, index: int, order: _Order = ...) -> bool:
+    def bit_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, index: int, order: _Order = ...) -> bool:
+    def bit_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
     # binary
-    def bin_or(self, value: int, order: _Order = ...) -> None:
+    def bin_or(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Atomically OR `value` into the object."""
-    def bin_xor(self, value: int, order: _Order = ...) -> None:
+    def bin_xor(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Atomically XOR `value` into the object."""
-    def bin_and(self, value: int, order: _Order = ...) -> None:
+    def bin_and(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Atomically AND `value` into the object."""
     def bin_not(self, order: _Order = ...) -> None:
         """Atomically invert every bit."""
-    def bin_fetch_or(self, value: int, order: _Order = ...) -> int:
+    def bin_fetch_or(self, value: SupportsIndex, order: _Order = ...) -> int:
         """Atomically OR `value` into the object; return the old value."""
-    def bin_fetch_xor(self, value: int, order: _Order = ...) -> int:
+    def bin_fetch_xor(self, value: SupportsIndex, order: _Order = ...) -> int:
         """Atomically XOR `value` into the object; return the old value."""
-    def bin_fetch_and(self, value: int, order: _Order = ...) -> int:
+    def bin_fetch_and(self, value: SupportsIndex, order: _Order = ...) -> int:
         """Atomically AND `value` into the object; return the old value."""
     def bin_fetch_not(self, order: _Order = ...) -> int:
         """Atomically invert every bit; return the old value."""
     # arithmetic
-    def add(self, value: int, order: _Order = ...) -> None:
+    def add(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Atomically add `value` (wrapping around at the width)."""
-    def sub(self, value: int, order: _Order = ...) -> None:
+    def sub(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Atomically subtract `value` (wrapping around at the width)."""
     def inc(self, order: _Order = ...) -> None:
         """Atomically add 1 (wrapping around at the width)."""
@@ -143,9 +143,9 @@ class INTEGRAL(ANY):
         """Atomically subtract 1 (wrapping around at the width)."""
     def neg(self, order: _Order = ...) -> None:
         """Atomically negate the value (two's complement)."""
-    def fetch_add(self, value: int, order: _Order = ...) -> int:
+    def fetch_add(self, value: SupportsIndex, order: _Order = ...) -> int:
         """Atomically add `value`; return the old value."""
-    def fetch_sub(self, value: int, order: _Order = ...) -> int:
+    def fetch_sub(self, value: SupportsIndex, order: _Order = ...) -> int:
         """Atomically subtract `value`; return the old value."""
     def fetch_inc(self, order: _Order = ...) -> int:
         """Atomically add 1; return the old value."""
@@ -207,19 +207,19 @@ class BYTES(ANY):
         As `cmpxchg_weak`, without spurious failures (a loop inside on machines
         without a single-instruction CAS)."""
     # bitwise
-    def bit_test(self, index: int, order: _Order = ...) -> bool:
+    def bit_test(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Flip bit `index` and return its old value."""
-    def bit_test_set(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Set bit `index` and return its old value."""
-    def bit_test_reset(self, index: int, order: _Order = ...) -> bool:
+    def bit_test_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Clear bit `index` and return its old value."""
-    def bit_compl(self, index: int, order: _Order = ...) -> bool:
+    def bit_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, index: int, order: _Order = ...) -> bool:
+    def bit_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, index: int, order: _Order = ...) -> bool:
+    def bit_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
         """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
     # binary
     def bin_or(self, value: ReadableBuffer, order: _Order = ...) -> None:
@@ -254,7 +254,7 @@ class Atomic(ANY):
     It cannot be copied or pickled: `copy.copy`, `copy.deepcopy` and `pickle`
     raise `TypeError`, so nothing shares or frees memory by accident."""
 
-    def __init__(self, width: int, is_integral: bool, is_signed: bool) -> None: ...
+    def __init__(self, width: SupportsIndex, is_integral: bool, is_signed: bool) -> None: ...
     def __copy__(self) -> NoReturn:
         """Raises `TypeError`: atomic objects cannot be copied."""
     def __deepcopy__(self, memo: Any, /) -> NoReturn:
@@ -263,22 +263,22 @@ class Atomic(ANY):
 class AtomicIntegral(Atomic, INTEGRAL):
     """An owned atomic integer whose signedness was chosen at run time."""
 
-    def __init__(self, width: int, is_signed: bool) -> None: ...
+    def __init__(self, width: SupportsIndex, is_signed: bool) -> None: ...
 
 class AtomicBytes(Atomic, BYTES):
     """An owned atomic run of bytes: `atomic(width=16, atype=BYTES)`."""
 
-    def __init__(self, width: int) -> None: ...
+    def __init__(self, width: SupportsIndex) -> None: ...
 
 class AtomicInt(AtomicIntegral, INT):
     """An owned atomic signed integer: `atomic(width=8, atype=INT)`."""
 
-    def __init__(self, width: int) -> None: ...
+    def __init__(self, width: SupportsIndex) -> None: ...
 
 class AtomicUint(AtomicIntegral, UINT):
     """An owned atomic unsigned integer: `atomic(width=8, atype=UINT)`."""
 
-    def __init__(self, width: int) -> None: ...
+    def __init__(self, width: SupportsIndex) -> None: ...
 
 # ---- views (atomics.view): only ever made by a context's __enter__ -------------
 
@@ -378,7 +378,7 @@ class CmpxchgResult(Generic[_T]):
     @overload
     def __getitem__(self, index: Literal[1, -1]) -> _T: ...
     @overload
-    def __getitem__(self, index: int) -> Any: ...
+    def __getitem__(self, index: SupportsIndex) -> Any: ...
     def __iter__(self) -> Iterator[Any]: ...
     def __hash__(self) -> int: ...
 
@@ -393,7 +393,7 @@ class Alignment:
     many bytes. Raises `UnsupportedWidthException` for widths with no
     operation on this machine."""
 
-    def __new__(cls, width: int) -> Alignment: ...
+    def __new__(cls, width: SupportsIndex) -> Alignment: ...
     @property
     def width(self) -> int:
         """The width this contract is for."""
@@ -418,22 +418,22 @@ class Alignment:
 
 @overload
 def atomic(
-    width: int, atype: type[INT], *, is_integral: bool = ..., is_signed: bool = ...
+    width: SupportsIndex, atype: type[INT], *, is_integral: bool = ..., is_signed: bool = ...
 ) -> AtomicInt: ...
 @overload
 def atomic(
-    width: int, atype: type[UINT], *, is_integral: bool = ..., is_signed: bool = ...
+    width: SupportsIndex, atype: type[UINT], *, is_integral: bool = ..., is_signed: bool = ...
 ) -> AtomicUint: ...
 @overload
 def atomic(
-    width: int, atype: type[BYTES], *, is_integral: bool = ..., is_signed: bool = ...
+    width: SupportsIndex, atype: type[BYTES], *, is_integral: bool = ..., is_signed: bool = ...
 ) -> AtomicBytes: ...
 @overload
 def atomic(
-    width: int, atype: type[INTEGRAL], *, is_integral: bool = ..., is_signed: bool
+    width: SupportsIndex, atype: type[INTEGRAL], *, is_integral: bool = ..., is_signed: bool
 ) -> AtomicIntegral: ...
 @overload
-def atomic(width: int, atype: type[ANY], *, is_integral: bool, is_signed: bool) -> Atomic:
+def atomic(width: SupportsIndex, atype: type[ANY], *, is_integral: bool, is_signed: bool) -> Atomic:
     """Create an atomic object of `width` bytes that owns its zeroed, aligned memory.
 
     `atype` is `INT`, `UINT`, `BYTES`, `INTEGRAL` (needs `is_signed=`) or `ANY`
