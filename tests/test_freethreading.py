@@ -226,7 +226,7 @@ def test_exit_racing_the_owners_first_operations():
     out = run(
         f"""
         import threading, atomics
-        rounds = 3000 * {SCALE}
+        rounds = {2000 if FREE_THREADED else 300} * {SCALE}
         opened = 0
         for r in range(rounds):
             buf = bytearray(8)
