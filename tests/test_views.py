@@ -237,7 +237,11 @@ def test_numpy_exporter():
 def test_ctypes_exporter():
     import ctypes
 
-    arr = (ctypes.c_uint16 * 8)()
+    # ctypes aligns arrays to their item's needs only (8 bytes on s390x), so
+    # take 16 bytes at a 16-aligned offset of a larger array
+    backing = (ctypes.c_uint16 * 16)()
+    off = -ctypes.addressof(backing) % 16
+    arr = (ctypes.c_uint16 * 8).from_buffer(backing, off)
     with atomics.atomicview(buffer=arr, atype=BYTES) as v:
         v.store(bytes(range(16)))
     assert bytes(arr) == bytes(range(16))
