@@ -90,31 +90,6 @@ static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t narg
     return atomics_new_owned(st, c.owned, width, c.kind, c.flags);
 }
 
-#ifdef PYPY_VERSION
-/* PyPy's cpyext hands out a writable pointer when asked for PyBUF_WRITABLE,
- * but it does not hold the exporter's memory in place while the export lives
- * (a bytearray can be resized, an mmap closed, under the view), and it marks
- * other exports read-only or leaves `readonly` unset. A view of a writable
- * buffer could write into freed memory, so it is refused, never quietly
- * made read-only; read-only buffers (bytes) still give read-only views. */
-static int refuse_writable_on_pypy(PyObject *buffer) {
-    Py_buffer probe;
-    if (!PyObject_CheckBuffer(buffer))
-        return 0; /* atomicview's own check reports it */
-    if (PyObject_GetBuffer(buffer, &probe, PyBUF_WRITABLE) < 0) {
-        PyErr_Clear(); /* read-only: fine */
-        return 0;
-    }
-    PyBuffer_Release(&probe);
-    PyErr_Format(PyExc_BufferError,
-                 "atomicview() of a writable buffer (%.100s) is not supported on PyPy: its C API "
-                 "cannot give a writable buffer that stays valid (the owner may resize or close "
-                 "it while the view is held); use atomics.atomic() for memory of its own",
-                 Py_TYPE(buffer)->tp_name);
-    return -1;
-}
-#endif
-
 static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                             PyObject *kwnames) {
     static const atomics_argspec spec = {
@@ -125,10 +100,6 @@ static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
         choose(st, argv[1], argv[2], argv[3], "atomicview", &c) < 0)
         return NULL;
-#ifdef PYPY_VERSION
-    if (refuse_writable_on_pypy(argv[0]) < 0)
-        return NULL;
-#endif
     return atomics_new_context(st, c.context, argv[0], c.kind, c.flags);
 }
 
