@@ -4,8 +4,14 @@ The tests exercise the INSTALLED package (`pip install .`): src/atomics has
 no compiled extension, so putting src/ on sys.path cannot work. The report
 header says which copy of atomics is under test."""
 import importlib.util
+import platform
 
 import pytest
+
+if platform.python_implementation() == "PyPy":
+    # what cannot run on PyPy is skipped with its reason (pypy_support.py)
+    from pypy_support import (pytest_collection_modifyitems, pytest_ignore_collect,  # noqa: F401
+                              pytest_runtest_makereport)
 
 
 def pytest_report_header(config):

@@ -3,7 +3,8 @@
 PyPy's C-API emulation (cpyext) gives a writable pointer on request, but it
 does not hold the exporter's memory in place while the export lives: a
 bytearray can be resized and an mmap closed under a view. A view of a
-writable buffer could then write into freed memory, so atomicview() refuses
+writable buffer could then write into freed memory, so every entry point that
+takes a buffer (atomicview(), the view context classes, Alignment) refuses
 writable buffers on PyPy with a BufferError that says so; views of read-only
 buffers and owned objects (atomic()) work."""
 import array
@@ -27,13 +28,30 @@ WRITABLE = {
 }
 
 
+REFUSED = "writable buffers .* are not supported on PyPy"
+
+
 @pytest.mark.parametrize("kind", sorted(WRITABLE))
 def test_views_of_writable_buffers_are_refused(kind):
-    with pytest.raises(BufferError, match="writable buffer .* not supported on PyPy"):
+    with pytest.raises(BufferError, match=REFUSED):
         atomics.atomicview(WRITABLE[kind](), atype=atomics.INT)
     # the context classes take the same path
     with pytest.raises(BufferError, match="not supported on PyPy"):
         atomics.ctx.AtomicIntViewContext(buffer=WRITABLE[kind]())
+
+
+def test_every_way_to_a_view_refuses_writable_buffers():
+    with pytest.raises(BufferError, match=REFUSED):
+        atomics.ctx.AtomicIntViewContext(buffer=bytearray(4))
+    with pytest.raises(BufferError, match=REFUSED):
+        atomics.Alignment(4).is_valid(bytearray(4))
+
+
+def test_cmpxchg_result_takes_negative_indices():
+    r = atomics.atomic(width=4, atype=atomics.INT).cmpxchg_strong(0, 5)
+    assert r[-1] == 0 and r[-2] is True
+    with pytest.raises(IndexError):
+        r[-3]
 
 
 def test_views_of_readonly_buffers_read():

@@ -63,39 +63,11 @@ static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
     return tp->tp_alloc(tp, 0);
 }
 
-#ifdef PYPY_VERSION
-/* PyPy's cpyext hands out a writable pointer when asked for PyBUF_WRITABLE,
- * but it does not hold the exporter's memory in place while the export lives
- * (a bytearray can be resized, an mmap closed, under the view), and it marks
- * other exports read-only or leaves `readonly` unset. A view of a writable
- * buffer could write into freed memory, so it is refused, never quietly
- * made read-only; read-only buffers (bytes) still give read-only views. */
-static int refuse_writable_on_pypy(PyObject *buffer) {
-    Py_buffer probe;
-    if (!PyObject_CheckBuffer(buffer))
-        return 0; /* atomicview's own check reports it */
-    if (PyObject_GetBuffer(buffer, &probe, PyBUF_WRITABLE) < 0) {
-        PyErr_Clear(); /* read-only: fine */
-        return 0;
-    }
-    PyBuffer_Release(&probe);
-    PyErr_Format(PyExc_BufferError,
-                 "an atomic view of a writable buffer (%.100s) is not supported on PyPy: its C API "
-                 "cannot give a writable buffer that stays valid (the owner may resize or close "
-                 "it while the view is held); use atomics.atomic() for memory of its own",
-                 Py_TYPE(buffer)->tp_name);
-    return -1;
-}
-#endif
 
 /* Takes the export of `buffer` and resolves the view's operations. */
 static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
                      unsigned flags) {
     Py_buffer view;
-#ifdef PYPY_VERSION
-    if (refuse_writable_on_pypy(buffer) < 0)
-        return -1;
-#endif
     if (atomics_get_buffer(buffer, &view) < 0)
         return -1;
     if (atomics_refuse_references(&view) < 0) {

@@ -268,11 +268,26 @@ int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
                      Py_TYPE(buffer)->tp_name);
         return -1;
     }
+#ifdef PYPY_VERSION
+    /* PyPy's cpyext gives a writable pointer when asked, but does not hold the
+     * exporter's memory in place while exported (a bytearray can be resized,
+     * an mmap closed, under a view), and it leaves `readonly` unset in some
+     * exports. A view could write into freed memory: writable buffers are
+     * refused here, never quietly made read-only; the rest are read-only. */
+    if (PyObject_GetBuffer(buffer, view, PyBUF_WRITABLE) == 0) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_BufferError,
+                     "writable buffers (%.100s) are not supported on PyPy: its C API cannot "
+                     "give one that stays valid while in use (the owner may resize or close "
+                     "it); use atomics.atomic() for memory of its own",
+                     Py_TYPE(buffer)->tp_name);
+        return -1;
+    }
+    PyErr_Clear();
+#endif
     if (PyObject_GetBuffer(buffer, view, PyBUF_RECORDS_RO) < 0)
         return -1;
 #ifdef PYPY_VERSION
-    /* cpyext leaves `readonly` unset in some exports; on PyPy atomicview()
-     * only takes read-only buffers (module.c), so say so */
     view->readonly = 1;
 #endif
     if (!PyBuffer_IsContiguous(view, 'A')) {

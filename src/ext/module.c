@@ -206,7 +206,6 @@ static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t narg
     return atomics_new_owned(st, c.owned, width, c.kind, c.flags);
 }
 
-
 static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                             PyObject *kwnames) {
     static const atomics_argspec spec = {

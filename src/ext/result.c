@@ -75,6 +75,12 @@ static Py_ssize_t result_len(PyObject *r) {
 }
 
 static PyObject *result_item(ResultObject *r, Py_ssize_t i) {
+#ifdef PYPY_VERSION
+    /* CPython adds the length to a negative index before calling sq_item;
+     * PyPy's cpyext passes it through */
+    if (i < 0)
+        i += 2;
+#endif
     if (i < 0 || i > 1) {
         PyErr_SetString(PyExc_IndexError, "CmpxchgResult index out of range");
         return NULL;
