@@ -106,6 +106,14 @@ build() {
     -o "$dir/test_header_c99" "${libs[@]}" || return 1
 }
 
+# built NAME CC [flags...]: build, or record the target ($target) as failed
+built() {
+  build "$@" && return 0
+  fail "$target" build
+  row "$target" "(build failed)" - FAIL -
+  return 1
+}
+
 # run NAME HOW CMD...: runs CMD on test_header_c99 and test_core of NAME
 # (the command is given the binary's path last) and records the result
 run() {
@@ -220,34 +228,34 @@ for target in "${targets[@]}"; do
   echo "=== $target ($(date +%T))"
   case $target in
     aarch64-nolse)
-      build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built aarch64 aarch64-linux-gnu-gcc || continue
       run "$target" "qemu -cpu cortex-a53 (no LSE)" aarch64 \
         qemu_run aarch64 /usr/aarch64-linux-gnu -cpu cortex-a53 ;;
     aarch64-lse)
-      [ -x "$out/aarch64/test_core" ] || build aarch64 aarch64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      [ -x "$out/aarch64/test_core" ] || built aarch64 aarch64-linux-gnu-gcc || continue
       run "$target" "qemu -cpu max (LSE)" aarch64 qemu_run aarch64 /usr/aarch64-linux-gnu -cpu max ;;
     i686)
       # cmpxchg8b for 8 bytes; Debian's default is already i686
-      build i686 i686-linux-gnu-gcc -march=i686 || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built i686 i686-linux-gnu-gcc -march=i686 || continue
       run "$target" "native 32-bit (cross libc)" i686 i686_run ;;
     armhf)
       # Debian armhf is armv7-a with VFP: ldrexd/strexd for 8 bytes
-      build armhf arm-linux-gnueabihf-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built armhf arm-linux-gnueabihf-gcc || continue
       run "$target" "qemu-arm" armhf qemu_run arm /usr/arm-linux-gnueabihf ;;
     ppc64le)
-      build ppc64le powerpc64le-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built ppc64le powerpc64le-linux-gnu-gcc || continue
       run "$target" "qemu-ppc64le" ppc64le qemu_run ppc64le /usr/powerpc64le-linux-gnu ;;
     s390x)
-      build s390x s390x-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built s390x s390x-linux-gnu-gcc || continue
       run "$target" "qemu-s390x (big-endian)" s390x qemu_run s390x /usr/s390x-linux-gnu ;;
     riscv64)
-      build riscv64 riscv64-linux-gnu-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built riscv64 riscv64-linux-gnu-gcc || continue
       run "$target" "qemu-riscv64" riscv64 qemu_run riscv64 /usr/riscv64-linux-gnu ;;
     musl-x86_64)
-      build musl musl-gcc || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built musl musl-gcc || continue
       run "$target" "musl libc, static, native" musl env ;;
     win64)
-      build win64 x86_64-w64-mingw32-gcc-posix || { fail "$target" build; row "$target" "(build failed)" - FAIL -; continue; }
+      built win64 x86_64-w64-mingw32-gcc-posix || continue
       run "$target" "mingw-w64 + wine" win64 wine_run ;;
     win32)
       start=$SECONDS
