@@ -267,10 +267,16 @@ def scenario_python_publishes(cfg):
 
 def test_python_release_c_acquire(interop_exe):
     n = scaled(150_000)
-    r = _stress.run_scenario("test_concurrency_interop", "scenario_python_publishes",
-                             timeout=timeout_for(150), exe=interop_exe, n=n,
-                             worker_timeout=timeout_for(120))
-    r.pop("stderr", None)
-    _stress.report("Python publishes (RELEASE), C reads (acquire)", r)
-    assert r["stale"] == 0, r
+    # The reader must overlap the writer for the run to prove anything; on a
+    # busy machine it can be kept off its CPU for a whole run, so a run that
+    # saw too few changes is tried again (never a stale read, in any run).
+    for _attempt in range(3):
+        r = _stress.run_scenario("test_concurrency_interop", "scenario_python_publishes",
+                                 timeout=timeout_for(150), exe=interop_exe, n=n,
+                                 worker_timeout=timeout_for(120))
+        r.pop("stderr", None)
+        _stress.report("Python publishes (RELEASE), C reads (acquire)", r)
+        assert r["stale"] == 0, r
+        if r["flag_changes_seen"] > 100:
+            break
     assert r["flag_changes_seen"] > 100, r
