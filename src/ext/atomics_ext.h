@@ -375,6 +375,10 @@ int atomics_get_buffer(PyObject *buffer, Py_buffer *view);
 /* TypeError for an export whose items hold object references or pointers
  * (numpy dtype=object, format 'O', 'P' or '&'). */
 int atomics_refuse_references(const Py_buffer *view);
+#ifdef PYPY_VERSION
+/* BufferError for a writable buffer: PyPy cannot pin it for a view. */
+int atomics_pypy_refuse_writable(PyObject *buffer);
+#endif
 
 /* __copy__, __deepcopy__, __reduce__ and __reduce_ex__ of atomic objects
  * and contexts: TypeError, since a copy would share or lose the memory. */

@@ -68,6 +68,10 @@ static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
                      unsigned flags) {
     Py_buffer view;
+#ifdef PYPY_VERSION
+    if (atomics_pypy_refuse_writable(buffer) < 0)
+        return -1;
+#endif
     if (atomics_get_buffer(buffer, &view) < 0)
         return -1;
     if (atomics_refuse_references(&view) < 0) {

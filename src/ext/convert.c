@@ -125,7 +125,7 @@ PyObject *atomics_as_int(PyObject *value, const char *argname) {
         Py_INCREF(value);
         return value;
     }
-    if (Py_TYPE(value)->tp_as_number != NULL && Py_TYPE(value)->tp_as_number->nb_index != NULL)
+    if (PyIndex_Check(value))
         return PyNumber_Index(value);
     PyErr_Format(PyExc_TypeError, "'%s' must be an int, not %.100s", argname,
                  Py_TYPE(value)->tp_name);
@@ -262,29 +262,37 @@ static int format_has_references(const char *format) {
     return 0;
 }
 
+#ifdef PYPY_VERSION
+/* PyPy's cpyext gives a writable pointer when asked, but does not hold the
+ * exporter's memory in place while exported (a bytearray can be resized, an
+ * mmap closed, under a view), and it leaves `readonly` unset in some
+ * exports. A view could write into freed memory: writable buffers are
+ * refused for views, never quietly made read-only. (Alignment checks, which
+ * only look at the address, take any buffer.) */
+int atomics_pypy_refuse_writable(PyObject *buffer) {
+    Py_buffer probe;
+    if (!PyObject_CheckBuffer(buffer))
+        return 0; /* atomics_get_buffer reports it */
+    if (PyObject_GetBuffer(buffer, &probe, PyBUF_WRITABLE) < 0) {
+        PyErr_Clear(); /* read-only: fine */
+        return 0;
+    }
+    PyBuffer_Release(&probe);
+    PyErr_Format(PyExc_BufferError,
+                 "writable buffers (%.100s) are not supported on PyPy: its C API cannot "
+                 "give one that stays valid while in use (the owner may resize or close "
+                 "it); use atomics.atomic() for memory of its own",
+                 Py_TYPE(buffer)->tp_name);
+    return -1;
+}
+#endif
+
 int atomics_get_buffer(PyObject *buffer, Py_buffer *view) {
     if (!PyObject_CheckBuffer(buffer)) {
         PyErr_Format(PyExc_TypeError, "'buffer' must support the buffer protocol, not %.100s",
                      Py_TYPE(buffer)->tp_name);
         return -1;
     }
-#ifdef PYPY_VERSION
-    /* PyPy's cpyext gives a writable pointer when asked, but does not hold the
-     * exporter's memory in place while exported (a bytearray can be resized,
-     * an mmap closed, under a view), and it leaves `readonly` unset in some
-     * exports. A view could write into freed memory: writable buffers are
-     * refused here, never quietly made read-only; the rest are read-only. */
-    if (PyObject_GetBuffer(buffer, view, PyBUF_WRITABLE) == 0) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_BufferError,
-                     "writable buffers (%.100s) are not supported on PyPy: its C API cannot "
-                     "give one that stays valid while in use (the owner may resize or close "
-                     "it); use atomics.atomic() for memory of its own",
-                     Py_TYPE(buffer)->tp_name);
-        return -1;
-    }
-    PyErr_Clear();
-#endif
     if (PyObject_GetBuffer(buffer, view, PyBUF_RECORDS_RO) < 0)
         return -1;
 #ifdef PYPY_VERSION
