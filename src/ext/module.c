@@ -58,7 +58,13 @@ static int is_known(const atomics_argspec *spec, PyObject *key) {
 static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
                          PyObject *kwnames, factory_args *out) {
     out->unknown = NULL;
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0, nknown = 0;
+    /* the common call names nothing else: parse it as always */
+    if (atomics_parse_args(spec, args, nargs, kwnames, out->argv) == 0)
+        return 0;
+    if (kwnames == NULL || !PyErr_ExceptionMatches(PyExc_TypeError))
+        return -1;
+    PyErr_Clear(); /* raised again below if no unknown keyword explains it */
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames), nknown = 0;
     for (Py_ssize_t k = 0; k < nkw; k++)
         nknown += is_known(spec, PyTuple_GET_ITEM(kwnames, k));
     if (nknown == nkw)
