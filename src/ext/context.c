@@ -63,7 +63,6 @@ static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
     return tp->tp_alloc(tp, 0);
 }
 
-
 /* Takes the export of `buffer` and resolves the view's operations. */
 static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
                      unsigned flags) {
@@ -123,8 +122,7 @@ PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buf
 /* __init__ runs once: 0 -> 2 (claimed) -> 1 (ready). */
 static int ctx_claim(atomics_ctx *ctx) {
     uint8_t expected = 0;
-    if (atomics_cc_cas_1(&ctx->init, &expected, 2, 0, ATOMICS_ACQ_REL,
-                                    ATOMICS_ACQUIRE))
+    if (atomics_cc_cas_1(&ctx->init, &expected, 2, 0, ATOMICS_ACQ_REL, ATOMICS_ACQUIRE))
         return 0;
     PyErr_Format(PyExc_ValueError, "%.100s object cannot be re-initialised.",
                  atomics_type_name(Py_TYPE(ctx)));
@@ -196,8 +194,8 @@ static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *move
             *moved = 0;
             return phase;
         }
-        if (atomics_cc_cas_4(&ctx->state, &s, (s & ~CTX_PHASE) | to, 1,
-                                        ATOMICS_ACQ_REL, ATOMICS_RELAXED)) {
+        if (atomics_cc_cas_4(&ctx->state, &s, (s & ~CTX_PHASE) | to, 1, ATOMICS_ACQ_REL,
+                             ATOMICS_RELAXED)) {
             *moved = 1;
             return phase;
         }
@@ -235,10 +233,16 @@ static void ctx_give_back(atomics_ctx *ctx) {
 }
 
 #ifdef Py_GIL_DISABLED
-void atomics_owner_saw_release(atomics_ctx *ctx) {
+/* Whether this thread takes over a give-back a release had to leave (one
+ * taker, however many threads ask). */
+static int take_pending_give_back(atomics_ctx *ctx) {
     uint8_t pending = 1;
-    if (atomics_cc_cas_1(&ctx->give_back_pending, &pending, 0, 0, ATOMICS_ACQ_REL,
-                                    ATOMICS_RELAXED))
+    return atomics_cc_cas_1(&ctx->give_back_pending, &pending, 0, 0, ATOMICS_ACQ_REL,
+                            ATOMICS_RELAXED);
+}
+
+void atomics_owner_saw_release(atomics_ctx *ctx) {
+    if (take_pending_give_back(ctx))
         ctx_drain_and_release(ctx);
 }
 #endif
@@ -251,9 +255,7 @@ static void ctx_release_final(atomics_ctx *ctx) {
     int moved;
     ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
 #ifdef Py_GIL_DISABLED
-    uint8_t pending = 1;
-    if (!moved && atomics_cc_cas_1(&ctx->give_back_pending, &pending, 0, 0,
-                                              ATOMICS_ACQ_REL, ATOMICS_RELAXED))
+    if (!moved && take_pending_give_back(ctx))
         moved = 1;
 #endif
     if (moved)
@@ -272,7 +274,7 @@ static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
     if (atomics_cc_load_4(&atomics_have_membarrier, ATOMICS_ACQUIRE)) {
         uint64_t none = 0;
         atomics_cc_cas_8(&ctx->owner, &none, atomics_thread_id(), 0, ATOMICS_RELEASE,
-                                    ATOMICS_RELAXED);
+                         ATOMICS_RELAXED);
     }
 #endif
     int moved;
