@@ -354,6 +354,9 @@ static inline int atomics_parse_args(const atomics_argspec *spec, PyObject *cons
     return atomics_parse_args_slow(spec, args, nargs, kwnames, out);
 }
 
+/* The parameter a keyword names (its name or alias), or -1. */
+int atomics_keyword_index(const atomics_argspec *spec, PyObject *key);
+
 /* Keyword-only parsing for constructors (tuple + dict). */
 int atomics_parse_kwargs(const char *fname, PyObject *args, PyObject *kwargs,
                          const char *const *names, int required, PyObject **out);

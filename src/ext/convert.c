@@ -410,7 +410,7 @@ int atomics_raise_width(atomics_state *st, Py_ssize_t width, int readonly) {
 
 /* ---- arguments ------------------------------------------------------------------------ */
 
-static int keyword_index(const atomics_argspec *spec, PyObject *key) {
+int atomics_keyword_index(const atomics_argspec *spec, PyObject *key) {
     for (int i = 0; i < spec->total; i++) {
         if (PyUnicode_CompareWithASCIIString(key, spec->names[i]) == 0)
             return i;
@@ -434,7 +434,7 @@ int atomics_parse_args_slow(const atomics_argspec *spec, PyObject *const *args,
         Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames);
         for (Py_ssize_t k = 0; k < nkw; k++) {
             PyObject *key = PyTuple_GET_ITEM(kwnames, k);
-            int i = keyword_index(spec, key);
+            int i = atomics_keyword_index(spec, key);
             if (i < 0) {
                 PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'",
                              spec->fname, key);

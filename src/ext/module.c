@@ -48,13 +48,6 @@ typedef struct {
     PyObject *unknown;  /* names of other keywords, or NULL */
 } factory_args;
 
-static int is_known(const atomics_argspec *spec, PyObject *key) {
-    for (int i = 0; i < spec->total; i++)
-        if (PyUnicode_CompareWithASCIIString(key, spec->names[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
                          PyObject *kwnames, factory_args *out) {
     out->unknown = NULL;
@@ -66,7 +59,7 @@ static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_
     PyErr_Clear(); /* raised again below if no unknown keyword explains it */
     Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames), nknown = 0;
     for (Py_ssize_t k = 0; k < nkw; k++)
-        nknown += is_known(spec, PyTuple_GET_ITEM(kwnames, k));
+        nknown += (atomics_keyword_index(spec, PyTuple_GET_ITEM(kwnames, k)) >= 0);
     if (nknown == nkw)
         return atomics_parse_args(spec, args, nargs, kwnames, out->argv);
     /* the rare call with unknown keywords: parse the known ones alone */
@@ -83,7 +76,7 @@ static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_
         known_args[i] = args[i];
     for (Py_ssize_t k = 0, j = 0; k < nkw; k++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, k);
-        if (!is_known(spec, key)) {
+        if (atomics_keyword_index(spec, key) < 0) {
             if (PyList_Append(out->unknown, key) < 0)
                 goto done;
             continue;
