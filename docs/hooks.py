@@ -3,8 +3,8 @@
 - reference/c-api.md: the C header's own documentation (its opening comment)
   and its declarations, from include/atomics/atomics.h;
 - changelog.md and contributing.md: CHANGELOG.md and CONTRIBUTING.md;
-- benchmarks/results/: the committed bench/results REPORT.md, FT_SCALING.md
-  and bench.png.
+- results/: the committed bench/results REPORT.md, FT_SCALING.md and
+  bench.png (CPython 3.11), and results/cpython-3.13/ the same run on 3.13.
 
 Nothing is copied into docs/, so nothing can go stale."""
 import pathlib
@@ -46,8 +46,13 @@ GENERATED = {
         encoding="utf-8"),
     "results/ft-scaling.md": lambda: (ROOT / "bench" / "results" / "FT_SCALING.md").read_text(
         encoding="utf-8"),
+    "results/cpython-3.13/report.md": lambda: (
+        ROOT / "bench" / "results" / "cpython-3.13" / "REPORT.md").read_text(encoding="utf-8"),
 }
-COPIED = {"results/bench.png": ROOT / "bench" / "results" / "bench.png"}
+COPIED = {
+    "results/bench.png": ROOT / "bench" / "results" / "bench.png",
+    "results/cpython-3.13/bench.png": ROOT / "bench" / "results" / "cpython-3.13" / "bench.png",
+}
 
 
 def on_files(files, config):
