@@ -3,7 +3,8 @@
     PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python bench/callgrind/op.py MODE N
 
-MODE is owned-OP or view-OP with OP one of none, inc, load, fetch_add. Run
+MODE is owned-OP or view-OP with OP one of none, inc, load, fetch_add, or
+view-enter_exit (a `with atomicview(...)` block around nothing). Run
 it for two N and divide the difference by the difference of N: the
 instructions one call costs, with start-up cancelled out. Counts do not
 move with machine load (bench/callgrind/run.sh does all of it)."""
@@ -30,5 +31,9 @@ elif op == "load":
 elif op == "fetch_add":
     for _ in range(n):
         obj.fetch_add(1)
+elif op == "enter_exit":
+    for _ in range(n):
+        with atomics.atomicview(buffer=buf, atype=atomics.BYTES):
+            pass
 else:
     raise SystemExit(f"unknown mode {mode}")
