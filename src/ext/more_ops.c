@@ -65,9 +65,10 @@ typedef struct {
 #define LO_AT 0
 #endif
 
+/* atomics_copy, not memcpy: a run-time length would become a slow rep movs */
 static wide get_wide(const unsigned char raw[16], unsigned width) {
     unsigned char full[16] = {0};
-    memcpy(full + RAW_OFFSET(width), raw, width);
+    atomics_copy(full + RAW_OFFSET(width), raw, width);
     wide v;
     memcpy(&v.hi, full + HI_AT, 8);
     memcpy(&v.lo, full + LO_AT, 8);
@@ -78,7 +79,7 @@ static void put_wide(unsigned char raw[16], wide v, unsigned width) {
     unsigned char full[16];
     memcpy(full + HI_AT, &v.hi, 8);
     memcpy(full + LO_AT, &v.lo, 8);
-    memcpy(raw, full + RAW_OFFSET(width), width);
+    atomics_copy(raw, full + RAW_OFFSET(width), width);
 }
 
 /* a < b as unsigned numbers, or as signed ones of `width` bytes (the sign
