@@ -468,3 +468,50 @@ def test_python_m_atomics_lists_them(tmp_path):
     assert ("Beyond 1.0, on widths 1-16" if atomics.is_lock_free(16) else
             "Beyond 1.0, on widths 1-8") in table
     assert "fetch_update" in table
+
+
+RELEASE_RACE = r'''
+import mmap, sys, threading, time
+import atomics
+sys.setswitchinterval(1e-5)
+released_during_fn = 0
+for _ in range(30):
+    region = mmap.mmap(-1, 4096)
+    part = memoryview(region)[64:72]
+    ctx = atomics.atomicview(buffer=part, atype=atomics.UINT)
+    view = ctx.__enter__()
+    started, outcome = threading.Event(), []
+
+    def slow_plus_one(v):
+        started.set()
+        for _ in range(200):  # Python work: the releasing thread gets its turn
+            pass
+        return v + 1
+
+    def worker():
+        try:
+            while True:
+                view.fetch_update(slow_plus_one, max_retries=None)
+        except ValueError as e:
+            outcome.append(str(e))
+
+    t = threading.Thread(target=worker)
+    t.start()
+    started.wait(10)
+    ctx.__exit__(None, None, None)
+    part.release()
+    region.close()  # unmapped: an access through the view now would crash
+    t.join(10)
+    assert not t.is_alive() and outcome and "released" in outcome[0], outcome
+print("ok")
+'''
+
+
+def test_fetch_update_while_another_thread_releases_the_view(tmp_path):
+    """A view released (and its memory unmapped) while fetch_update's fn runs
+    in another thread: the next attempt raises ValueError, nothing touches the
+    unmapped memory (that would kill the subprocess)."""
+    import subprocess
+    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", RELEASE_RACE],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
