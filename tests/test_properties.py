@@ -9,6 +9,7 @@ the model's value (for views, read straight from the buffer), and the bytes
 around a view are untouched. On failure Hypothesis shrinks the program and
 prints the minimal one (the `program=` argument), and the failing step is
 named in the assertion message."""
+import functools
 import mmap
 import sys
 
@@ -49,7 +50,10 @@ BIT_OPS = ["bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset",
            "bit_compl", "bit_set", "bit_reset"]
 
 
+@functools.lru_cache(maxsize=None)
 def value_strategy(kind, width, valid=True):
+    """Cached: Hypothesis validates every strategy object it is given anew,
+    which cost more than running the programs."""
     bits = 8 * width
     if kind == "BYTES":
         if valid:
@@ -65,45 +69,58 @@ def value_strategy(kind, width, valid=True):
     return st.one_of(st.integers(hi + 1, hi + (1 << bits) + 5), st.integers(lo - (1 << bits), lo - 1))
 
 
+# Strategies made once (see value_strategy): orders of each kind, the
+# operations per object kind, cmpxchg's failure order by success order and
+# fetch_update's (which may also be None); None as the key: any order.
+ANY_ORDER = st.sampled_from(ORDERS)
+LOAD_ORDER = st.sampled_from(LOAD_OK)
+STORE_ORDER = st.sampled_from(STORE_OK)
+CAS_FAIL = {succ: st.sampled_from(ORDERS if succ is None else
+                                  [o for o in ORDERS if fail_order_ok(succ, o)])
+            for succ in [None, *ORDERS]}
+COMMON_OPS = VALUE_OPS + UNARY_OPS + BIT_OPS + ["load", "cmpxchg_weak", "cmpxchg_strong",
+                                                "special", "fetch_update"]
+OPS_OF = {"BYTES": st.sampled_from(COMMON_OPS),
+          "INT": st.sampled_from(COMMON_OPS + ARITH_VALUE_OPS + ARITH_UNARY_OPS)}
+OPS_OF["UINT"] = OPS_OF["INT"]
+FAIL_ORDERS = {
+    succ: st.one_of(st.none(), st.sampled_from(
+        ORDERS if succ is None else [o for o in ORDERS if fail_order_ok(succ, o)]))
+    for succ in [None, *ORDERS]}
+
+
 @st.composite
 def step(draw, kind, width):
-    ops = VALUE_OPS + UNARY_OPS + BIT_OPS + ["load", "cmpxchg_weak", "cmpxchg_strong", "special",
-                                             "fetch_update"]
-    if kind != "BYTES":
-        ops += ARITH_VALUE_OPS + ARITH_UNARY_OPS
-    op = draw(st.sampled_from(ops))
+    op = draw(OPS_OF[kind])
     bad_order = draw(st.integers(0, 9)) == 0
     bad_value = not bad_order and draw(st.integers(0, 9)) == 0
     keywords = draw(st.booleans())
     if op == "load":
-        order = draw(st.sampled_from(ORDERS if bad_order else LOAD_OK))
+        order = draw(ANY_ORDER if bad_order else LOAD_ORDER)
         return (op, order, keywords)
     if op == "special":
         return (op,)
     if op == "fetch_update":
         # fail_order: None (derived from order), or one drawn (valid unless bad_order)
-        order = draw(st.sampled_from(ORDERS))
-        fail = draw(st.one_of(st.none(), st.sampled_from(
-            ORDERS if bad_order else [o for o in ORDERS if fail_order_ok(order, o)])))
+        order = draw(ANY_ORDER)
+        fail = draw(FAIL_ORDERS[None if bad_order else order])
         return (op, draw(value_strategy(kind, width, not bad_value)), order, fail, keywords)
     if op == "store":
-        order = draw(st.sampled_from(ORDERS if bad_order else STORE_OK))
+        order = draw(ANY_ORDER if bad_order else STORE_ORDER)
         return (op, draw(value_strategy(kind, width, not bad_value)), order, keywords)
     if op in VALUE_OPS or op in ARITH_VALUE_OPS:
-        return (op, draw(value_strategy(kind, width, not bad_value)), draw(st.sampled_from(ORDERS)),
-                keywords)
+        return (op, draw(value_strategy(kind, width, not bad_value)), draw(ANY_ORDER), keywords)
     if op in UNARY_OPS or op in ARITH_UNARY_OPS:
-        return (op, draw(st.sampled_from(ORDERS)), keywords)
+        return (op, draw(ANY_ORDER), keywords)
     if op in BIT_OPS:
         index = draw(st.integers(-2, 8 * width + 1) if bad_value else st.integers(0, 8 * width - 1))
-        order = draw(st.sampled_from(ORDERS if (bad_order or op != "bit_test") else LOAD_OK))
+        order = draw(ANY_ORDER if (bad_order or op != "bit_test") else LOAD_ORDER)
         return (op, index, order, keywords)
     # cmpxchg: expected is the current value (resolved at run time) or a guess
     hit = draw(st.booleans())
     expected = None if hit else draw(value_strategy(kind, width))
-    succ = draw(st.sampled_from(ORDERS))
-    fail = draw(st.sampled_from(ORDERS if bad_order else
-                                [o for o in ORDERS if fail_order_ok(succ, o)]))
+    succ = draw(ANY_ORDER)
+    fail = draw(CAS_FAIL[None if bad_order else succ])
     return (op, expected, draw(value_strategy(kind, width, not bad_value)), succ, fail,
             keywords)
 
