@@ -1,5 +1,5 @@
 """Exactness under contention: every read-modify-write operation whose
-outcome can be checked, run by N threads and by N processes (fork and spawn)
+outcome can be checked (those beyond 1.0 too: fetch_max, fetch_min, fetch_update), run by N threads and by N processes (fork and spawn)
 on one shared object, at widths 1, 2, 4, 8, 16 and the odd widths 3 and 11
 placed inside a larger buffer. The final state must be exact, the values the
 operations returned must fit one serial order, and the bytes around the
@@ -543,6 +543,93 @@ class CasWeakKind(_CasLoop):
 @kind("cmpxchg_strong")
 class CasStrongKind(_CasLoop):
     method = "cmpxchg_strong"
+
+
+# ---- beyond 1.0 ------------------------------------------------------------------
+
+
+class _Extremum(Kind):
+    """Max or min under contention. Worker r offers its own rising sequence,
+    value index k * n + r (the index in the top three bytes, a pattern below
+    it; widths 1 and 2 saturate). In the operation's order (signed or not,
+    max or min: `rank_of`, its own inverse) the object only rises, so the
+    values a worker gets back never fall, each is the start or an offered
+    value (never torn), none exceeds the final value, and the final value is
+    the highest offered."""
+    CAP = (1 << 24) - 1
+
+    def rank_of(self, u, w):
+        """The unsigned value whose unsigned order is the operation's order of u."""
+        if self.method.endswith("min"):
+            u ^= w.mask
+        if self.atype == "INT":
+            u ^= 1 << (w.bits - 1)
+        return u
+
+    def rising(self, idx, w):
+        if w.width <= 2:
+            return min(idx, w.mask)
+        low = w.bits - 24
+        return (idx << low) | ((idx * 0x9D) & ((1 << low) - 1))
+
+    def well_formed(self, r, w):
+        return w.width <= 2 or r == self.rising(r >> (w.bits - 24), w)
+
+    def init(self, width, n, rng):
+        w = Work(0, n, 0, width, None, None, 0)
+        return self.rank_of(0, w)  # below everything offered
+
+    def work(self, v, w):
+        op, mo, signed = getattr(v, self.method), w.order, self.atype == "INT"
+        half, full = 1 << (w.bits - 1), 1 << w.bits
+        last, falls, torn, idx = 0, 0, 0, w.rank
+        for c in w.chunks():
+            for _ in range(c):
+                offered = self.rank_of(self.rising(min(idx, self.CAP), w), w)
+                if signed and offered & half:
+                    offered -= full
+                seen = self.rank_of(op(offered, mo) & w.mask, w)
+                falls += seen < last
+                torn += not self.well_formed(seen, w)
+                last = seen
+                idx += w.n
+        return {"count": w.done, "last_offered": self.rising(min(idx - w.n, self.CAP), w),
+                "last_seen": last, "falls": falls, "torn": torn}
+
+    def check(self, final, reports, w):
+        errors, top = [], self.rank_of(final, w)
+        _expect(errors, "final (in rising order)", top, max(r["last_offered"] for r in reports))
+        for i, r in enumerate(reports):
+            if r["falls"] or r["torn"]:
+                errors.append(f"worker {i}: {r['falls']} fetched values fell, "
+                              f"{r['torn']} were never offered (torn)")
+            if r["last_seen"] > top:
+                errors.append(f"worker {i} fetched {r['last_seen']:#x} above the final {top:#x}")
+        return errors
+
+
+@kind("fetch_max")
+class FetchMaxKind(_Extremum):
+    method = "fetch_max"
+
+
+@kind("fetch_min_signed", atype="INT")
+class FetchMinSignedKind(_Extremum):
+    method = "fetch_min"
+
+
+@kind("fetch_update")
+class FetchUpdateKind(_Fetch):
+    """An increment through fetch_update (a CAS loop around a Python
+    function): the old values must form a serial order, as for fetch_add."""
+
+    def run(self, v, w):
+        step, mask, mo = self.step(w), w.mask, w.order
+        update, bump = v.fetch_update, (lambda x: (x + step) & mask)
+        olds = []
+        for c in w.chunks():
+            olds += [update(bump, mo) for _ in range(c)]
+        return olds
 
 
 @kind("store_load", atype="BYTES")

@@ -40,7 +40,9 @@ BYTES_OPS = [op for op in OpType if op <= OpType.FETCH_NOT]
 def test_public_names():
     expected = {
         "atomics": ["atomic", "atomicview", "ANY", "INTEGRAL", "BYTES", "INT", "UINT",
-                    "Alignment", "CmpxchgResult", "MemoryOrder", "OpType"],
+                    "Alignment", "CmpxchgResult", "MemoryOrder", "OpType",
+                    # beyond 1.0 (tests/test_ops_beyond.py)
+                    "thread_fence", "signal_fence", "spin_pause", "is_lock_free", "supported_ops"],
         "atomics.base": ["Atomic", "AtomicIntegral", "AtomicBytes", "AtomicInt", "AtomicUint"],
         "atomics.view": ["AtomicView", "AtomicIntegralView", "AtomicBytesView", "AtomicIntView",
                          "AtomicUintView"],

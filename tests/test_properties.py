@@ -9,6 +9,7 @@ the model's value (for views, read straight from the buffer), and the bytes
 around a view are untouched. On failure Hypothesis shrinks the program and
 prints the minimal one (the `program=` argument), and the failing step is
 named in the assertion message."""
+import functools
 import mmap
 import sys
 
@@ -36,15 +37,23 @@ def fail_order_ok(succ, fail):
 # ---- programs -------------------------------------------------------------------------
 
 VALUE_OPS = ["store", "exchange", "bin_or", "bin_xor", "bin_and", "bin_fetch_or",
-             "bin_fetch_xor", "bin_fetch_and"]
-ARITH_VALUE_OPS = ["add", "sub", "fetch_add", "fetch_sub"]
-UNARY_OPS = ["bin_not", "bin_fetch_not"]
-ARITH_UNARY_OPS = ["inc", "dec", "neg", "fetch_inc", "fetch_dec", "fetch_neg"]
+             "bin_fetch_xor", "bin_fetch_and",
+             "bin_or_fetch", "bin_xor_fetch", "bin_and_fetch"]  # beyond 1.0
+ARITH_VALUE_OPS = ["add", "sub", "fetch_add", "fetch_sub",
+                   # beyond 1.0
+                   "max", "min", "fetch_max", "fetch_min", "max_fetch", "min_fetch",
+                   "add_fetch", "sub_fetch"]
+UNARY_OPS = ["bin_not", "bin_fetch_not", "bin_not_fetch"]
+ARITH_UNARY_OPS = ["inc", "dec", "neg", "fetch_inc", "fetch_dec", "fetch_neg",
+                   "inc_fetch", "dec_fetch", "neg_fetch"]
 BIT_OPS = ["bit_test", "bit_test_compl", "bit_test_set", "bit_test_reset",
            "bit_compl", "bit_set", "bit_reset"]
 
 
+@functools.lru_cache(maxsize=None)
 def value_strategy(kind, width, valid=True):
+    """Cached: Hypothesis validates every strategy object it is given anew,
+    which cost more than running the programs."""
     bits = 8 * width
     if kind == "BYTES":
         if valid:
@@ -60,38 +69,58 @@ def value_strategy(kind, width, valid=True):
     return st.one_of(st.integers(hi + 1, hi + (1 << bits) + 5), st.integers(lo - (1 << bits), lo - 1))
 
 
+# Strategies made once (see value_strategy): orders of each kind, the
+# operations per object kind, cmpxchg's failure order by success order and
+# fetch_update's (which may also be None); None as the key: any order.
+ANY_ORDER = st.sampled_from(ORDERS)
+LOAD_ORDER = st.sampled_from(LOAD_OK)
+STORE_ORDER = st.sampled_from(STORE_OK)
+CAS_FAIL = {succ: st.sampled_from(ORDERS if succ is None else
+                                  [o for o in ORDERS if fail_order_ok(succ, o)])
+            for succ in [None, *ORDERS]}
+COMMON_OPS = VALUE_OPS + UNARY_OPS + BIT_OPS + ["load", "cmpxchg_weak", "cmpxchg_strong",
+                                                "special", "fetch_update"]
+OPS_OF = {"BYTES": st.sampled_from(COMMON_OPS),
+          "INT": st.sampled_from(COMMON_OPS + ARITH_VALUE_OPS + ARITH_UNARY_OPS)}
+OPS_OF["UINT"] = OPS_OF["INT"]
+FAIL_ORDERS = {
+    succ: st.one_of(st.none(), st.sampled_from(
+        ORDERS if succ is None else [o for o in ORDERS if fail_order_ok(succ, o)]))
+    for succ in [None, *ORDERS]}
+
+
 @st.composite
 def step(draw, kind, width):
-    ops = VALUE_OPS + UNARY_OPS + BIT_OPS + ["load", "cmpxchg_weak", "cmpxchg_strong", "special"]
-    if kind != "BYTES":
-        ops += ARITH_VALUE_OPS + ARITH_UNARY_OPS
-    op = draw(st.sampled_from(ops))
+    op = draw(OPS_OF[kind])
     bad_order = draw(st.integers(0, 9)) == 0
     bad_value = not bad_order and draw(st.integers(0, 9)) == 0
     keywords = draw(st.booleans())
     if op == "load":
-        order = draw(st.sampled_from(ORDERS if bad_order else LOAD_OK))
+        order = draw(ANY_ORDER if bad_order else LOAD_ORDER)
         return (op, order, keywords)
     if op == "special":
         return (op,)
+    if op == "fetch_update":
+        # fail_order: None (derived from order), or one drawn (valid unless bad_order)
+        order = draw(ANY_ORDER)
+        fail = draw(FAIL_ORDERS[None if bad_order else order])
+        return (op, draw(value_strategy(kind, width, not bad_value)), order, fail, keywords)
     if op == "store":
-        order = draw(st.sampled_from(ORDERS if bad_order else STORE_OK))
+        order = draw(ANY_ORDER if bad_order else STORE_ORDER)
         return (op, draw(value_strategy(kind, width, not bad_value)), order, keywords)
     if op in VALUE_OPS or op in ARITH_VALUE_OPS:
-        return (op, draw(value_strategy(kind, width, not bad_value)), draw(st.sampled_from(ORDERS)),
-                keywords)
+        return (op, draw(value_strategy(kind, width, not bad_value)), draw(ANY_ORDER), keywords)
     if op in UNARY_OPS or op in ARITH_UNARY_OPS:
-        return (op, draw(st.sampled_from(ORDERS)), keywords)
+        return (op, draw(ANY_ORDER), keywords)
     if op in BIT_OPS:
         index = draw(st.integers(-2, 8 * width + 1) if bad_value else st.integers(0, 8 * width - 1))
-        order = draw(st.sampled_from(ORDERS if (bad_order or op != "bit_test") else LOAD_OK))
+        order = draw(ANY_ORDER if (bad_order or op != "bit_test") else LOAD_ORDER)
         return (op, index, order, keywords)
     # cmpxchg: expected is the current value (resolved at run time) or a guess
     hit = draw(st.booleans())
     expected = None if hit else draw(value_strategy(kind, width))
-    succ = draw(st.sampled_from(ORDERS))
-    fail = draw(st.sampled_from(ORDERS if bad_order else
-                                [o for o in ORDERS if fail_order_ok(succ, o)]))
+    succ = draw(ANY_ORDER)
+    fail = draw(CAS_FAIL[None if bad_order else succ])
     return (op, expected, draw(value_strategy(kind, width, not bad_value)), succ, fail,
             keywords)
 
@@ -149,14 +178,35 @@ class Model:
                 "xor": lambda: u ^ x, "and": lambda: u & x, "not": lambda: u ^ m,
                 "add": lambda: (u + x) & m, "sub": lambda: (u - x) & m,
                 "inc": lambda: (u + 1) & m, "dec": lambda: (u - 1) & m,
-                "neg": lambda: (-u) & m}[op]()
+                "neg": lambda: (-u) & m,
+                "max": lambda: max(u, x, key=self.signed_key),
+                "min": lambda: min(u, x, key=self.signed_key)}[op]()
+
+    def signed_key(self, u):
+        """Order of the object's values: signed for INT, unsigned otherwise."""
+        return u - (1 << self.bits) if self.kind == "INT" and u >> (self.bits - 1) else u
 
 
 RMW_OF = {"bin_or": "or", "bin_xor": "xor", "bin_and": "and", "bin_fetch_or": "or",
           "bin_fetch_xor": "xor", "bin_fetch_and": "and", "add": "add", "sub": "sub",
           "fetch_add": "add", "fetch_sub": "sub", "bin_not": "not", "bin_fetch_not": "not",
           "inc": "inc", "dec": "dec", "neg": "neg", "fetch_inc": "inc", "fetch_dec": "dec",
-          "fetch_neg": "neg"}
+          "fetch_neg": "neg",
+          # beyond 1.0: X_fetch returns the new value
+          "fetch_max": "max", "fetch_min": "min", "max_fetch": "max", "min_fetch": "min",
+          "add_fetch": "add", "sub_fetch": "sub", "inc_fetch": "inc", "dec_fetch": "dec",
+          "neg_fetch": "neg", "bin_or_fetch": "or", "bin_xor_fetch": "xor",
+          "bin_and_fetch": "and", "bin_not_fetch": "not"}
+
+
+def result_of(op, model, old):
+    """What op returns: the new value (X_fetch), the old one (fetch_X,
+    exchange), or None."""
+    if op.endswith("_fetch"):
+        return model.dec(model.u)
+    if op == "exchange" or "fetch" in op:
+        return model.dec(old)
+    return None
 
 
 def call(obj, name, args, kwargs, keywords):
@@ -192,13 +242,13 @@ def run_step(obj, model, s):
         got = call(obj, op, (x, order), {key: x, "order": order}, kw)
         old = model.u
         model.u = model.rmw(RMW_OF.get(op, op), model.enc(x))
-        return got, (model.dec(old) if op == "exchange" or "fetch" in op else None)
+        return got, result_of(op, model, old)
     if op in UNARY_OPS or op in ARITH_UNARY_OPS:
         _, order, kw = s
         got = call(obj, op, (order,), {"order": order}, kw)
         old = model.u
         model.u = model.rmw(RMW_OF[op], None)
-        return got, (model.dec(old) if "fetch" in op else None)
+        return got, result_of(op, model, old)
     if op in BIT_OPS:
         _, i, order, kw = s
         if op == "bit_test" and order not in LOAD_OK:
@@ -215,6 +265,25 @@ def run_step(obj, model, s):
         elif op in ("bit_test_reset", "bit_reset"):
             model.u &= ~bit
         return got, want
+    if op == "fetch_update":
+        _, x, order, fail, kw = s
+        seen = []
+
+        def fn(v):
+            seen.append(v)
+            return x
+        args, kwargs = (fn, order, fail), {"fn": fn, "order": order, "fail_order": fail}
+        if fail is not None and not fail_order_ok(order, fail):
+            return expect_raises(MemoryOrderError, obj.fetch_update, *args), "MemoryOrderError"
+        if not model.valid(x):
+            bad = expect_raises(ValueError if model.kind == "BYTES" else OverflowError,
+                                obj.fetch_update, *args)
+            return (bad, seen), ("value error", [model.dec(model.u)])
+        got = call(obj, op, args, kwargs, kw)
+        old = model.u
+        model.u = model.enc(x)
+        # alone on the object: fn runs once, with the value, and the old value comes back
+        return (got, seen), (model.dec(old), [model.dec(old)])
     # cmpxchg
     _, expected, desired, succ, fail, kw = s
     if expected is None:

@@ -3,7 +3,8 @@
     PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python bench/callgrind/op.py MODE N
 
-MODE is owned-OP or view-OP with OP one of none, inc, load, fetch_add, or
+MODE is owned-OP or view-OP with OP one of none, inc, load, fetch_add,
+fetch_max, add_fetch, fetch_update (fn: a lambda adding 1), or
 view-enter_exit (a `with atomicview(...)` block around nothing). Run
 it for two N and divide the difference by the difference of N: the
 instructions one call costs, with start-up cancelled out. Counts do not
@@ -31,6 +32,19 @@ elif op == "load":
 elif op == "fetch_add":
     for _ in range(n):
         obj.fetch_add(1)
+elif op == "fetch_max":
+    obj.store(1 << 20)  # a fresh one-digit int every time, as fetch_add returns
+    for _ in range(n):
+        obj.fetch_max(1)
+elif op == "add_fetch":
+    for _ in range(n):
+        obj.add_fetch(1)
+elif op == "fetch_update":
+    def plus_one(v):
+        return v + 1
+    obj.store(0)
+    for _ in range(n):
+        obj.fetch_update(plus_one)
 elif op == "enter_exit":
     for _ in range(n):
         with atomics.atomicview(buffer=buf, atype=atomics.BYTES):

@@ -3,6 +3,7 @@
 #   bash bench/callgrind/run.sh PYTHON [PYTHON...]
 # Each PYTHON must import the atomics to measure. Prints one row per mode:
 # the loop alone (none) and each operation, loop included.
+# ATOMICS_CALLGRIND_MODES="owned-none owned-fetch_max" picks the modes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export PYTHONHASHSEED=0  # dict layouts, and so counts, repeat exactly
@@ -11,7 +12,8 @@ count() {
     awk '/Collected/ {print $4}'
 }
 for py in "$@"; do
-  for mode in owned-none owned-inc owned-load owned-fetch_add view-inc view-load view-enter_exit; do
+  for mode in ${ATOMICS_CALLGRIND_MODES:-owned-none owned-inc owned-load owned-fetch_add \
+               owned-fetch_max owned-add_fetch owned-fetch_update view-inc view-load view-enter_exit}; do
     a=$(count "$py" "$mode" 100000)
     b=$(count "$py" "$mode" 300000)
     printf '%-40s %-16s %6d\n' "$py" "$mode" $(((b - a) / 200000))

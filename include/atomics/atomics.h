@@ -32,6 +32,25 @@
  *   inc/dec/neg(obj, mo)               *obj = *obj + 1, - 1, -*obj
  *   fetch_add/sub(obj, v, ret, mo), fetch_inc/dec/neg(obj, ret, mo)
  *                                      *ret = *obj, then as above
+ *   max_s/max_u/min_s/min_u(obj, v, mo)
+ *                                      *obj = max or min of *obj and *v, compared
+ *                                      as signed (_s) or unsigned (_u) integers
+ *   fetch_max_s/max_u/min_s/min_u(obj, v, ret, mo)
+ *                                      *ret = *obj, then as above
+ *
+ * Max and min are compare-and-swap loops that always end with a successful
+ * CAS, even when the value does not change (it is written back as read): they
+ * are read-modify-writes in every case, with the order given, as C++26's
+ * fetch_max and LLVM's atomicrmw max are.
+ *
+ * Beside the operations on objects:
+ *   atomics_thread_fence(mo)           a fence between threads (C11 atomic_thread_fence)
+ *   atomics_signal_fence(mo)           a fence against the compiler only, for a
+ *                                      signal handler on the same thread
+ *   atomics_spin_pause()               the processor's spin-wait hint (x86 pause,
+ *                                      aarch64 isb, ...): call it in busy-wait loops
+ *   atomics_is_lock_free(width)        non-zero if objects of that width are supported;
+ *                                      all operations are then lock-free
  *
  * Bit i counts from the least significant bit of the object read as a
  * native-endian unsigned integer, 0 <= i < 8 * width (callers check).
@@ -99,8 +118,8 @@ int atomics_is_valid_fail_order(int succ, int fail);
 
 /* ---- operations ----------------------------------------------------------- */
 
-/* X(ENUM_NAME, field_name): every operation, in the order of atomics_op.
- * The values equal the Python package's OpType. */
+/* X(ENUM_NAME, field_name): the operations of atomics 1.0, in the order of
+ * atomics_op. The values equal the Python package's OpType. */
 #define ATOMICS_OP_LIST(X)                                                      \
     X(STORE, store)                                                             \
     X(LOAD, load)                                                               \
@@ -130,12 +149,28 @@ int atomics_is_valid_fail_order(int succ, int fail);
     X(FETCH_DEC, fetch_dec)                                                     \
     X(FETCH_NEG, fetch_neg)
 
+/* X(ENUM_NAME, field_name): the operations added in 1.2, numbered after
+ * the 1.0 ones. Signedness is part of the name: _s compares as signed, _u as
+ * unsigned integers. Python's OpType (fixed by 1.0) has no members for them. */
+#define ATOMICS_OP_LIST_MORE(X)                                                 \
+    X(MAX_S, max_s)                                                             \
+    X(MAX_U, max_u)                                                             \
+    X(MIN_S, min_s)                                                             \
+    X(MIN_U, min_u)                                                             \
+    X(FETCH_MAX_S, fetch_max_s)                                                 \
+    X(FETCH_MAX_U, fetch_max_u)                                                 \
+    X(FETCH_MIN_S, fetch_min_s)                                                 \
+    X(FETCH_MIN_U, fetch_min_u)
+
 typedef enum atomics_op {
     ATOMICS_OP_NONE = 0,
 #define ATOMICS_X_(NAME, field) ATOMICS_OP_##NAME,
     ATOMICS_OP_LIST(ATOMICS_X_)
+    ATOMICS_OP_COUNT, /* one past the last 1.0 operation (= len(OpType) + 1) */
+    ATOMICS_OP_MORE_BEFORE_ = ATOMICS_OP_COUNT - 1,
+    ATOMICS_OP_LIST_MORE(ATOMICS_X_)
 #undef ATOMICS_X_
-    ATOMICS_OP_COUNT /* one past the last */
+    ATOMICS_OP_COUNT_ALL /* one past the last operation */
 } atomics_op;
 
 typedef void (*atomics_store_fn)(void *obj, const void *desired, atomics_order mo);
@@ -181,6 +216,15 @@ typedef struct atomics_ops {
     atomics_fetch_unary_fn fetch_inc;
     atomics_fetch_unary_fn fetch_dec;
     atomics_fetch_unary_fn fetch_neg;
+    /* since 1.2 (ATOMICS_OP_LIST_MORE); appended, so older callers still fit */
+    atomics_binary_fn max_s;
+    atomics_binary_fn max_u;
+    atomics_binary_fn min_s;
+    atomics_binary_fn min_u;
+    atomics_fetch_binary_fn fetch_max_s;
+    atomics_fetch_binary_fn fetch_max_u;
+    atomics_fetch_binary_fn fetch_min_s;
+    atomics_fetch_binary_fn fetch_min_u;
 } atomics_ops;
 
 /* ---- queries ---------------------------------------------------------------- */
@@ -220,11 +264,32 @@ int atomics_is_aligned(const void *obj, size_t width, int recommended);
  * valid for that object for the life of the process. */
 const atomics_ops *atomics_ops_for(const void *obj, size_t width, unsigned flags);
 
-/* Bit (1u << op) is set for each non-NULL entry of `ops` (NULL gives 0). */
+/* Bit (1u << op) is set for each non-NULL entry of `ops` (NULL gives 0);
+ * the 1.0 operations only (op < ATOMICS_OP_COUNT). */
 uint32_t atomics_ops_mask(const atomics_ops *ops);
 
 /* The mask for an object of `width` at its recommended alignment. */
 uint32_t atomics_ops_supported(size_t width, unsigned flags);
+
+/* The same over every operation (op < ATOMICS_OP_COUNT_ALL). */
+uint64_t atomics_ops_mask64(const atomics_ops *ops);
+uint64_t atomics_ops_supported64(size_t width, unsigned flags);
+
+/* Non-zero if objects of `width` bytes are supported on this processor (at
+ * their recommended alignment; every operation is then lock-free). */
+int atomics_is_lock_free(size_t width);
+
+/* ---- fences and spinning ------------------------------------------------------ */
+
+/* C11's atomic_thread_fence and atomic_signal_fence; RELAXED does nothing,
+ * an invalid order acts as SEQ_CST. */
+void atomics_thread_fence(atomics_order mo);
+void atomics_signal_fence(atomics_order mo);
+
+/* The processor's hint for a busy-wait loop: x86 pause, aarch64 isb, armv7
+ * yield, ppc64 or 1,1,1 / or 2,2,2, riscv64 pause (a no-op fence elsewhere);
+ * nothing (a compiler barrier) where there is no such hint. */
+void atomics_spin_pause(void);
 
 /* ---- width-specific entry points ---------------------------------------------
  * atomics_<op>_<N> for N in 1, 2, 4, 8, 16; the object must be aligned to N
@@ -263,7 +328,15 @@ uint32_t atomics_ops_supported(size_t width, unsigned flags);
     void atomics_fetch_sub_##N(void *obj, const void *arg, void *ret, atomics_order mo); \
     void atomics_fetch_inc_##N(void *obj, void *ret, atomics_order mo);                 \
     void atomics_fetch_dec_##N(void *obj, void *ret, atomics_order mo);                 \
-    void atomics_fetch_neg_##N(void *obj, void *ret, atomics_order mo);
+    void atomics_fetch_neg_##N(void *obj, void *ret, atomics_order mo);                 \
+    void atomics_max_s_##N(void *obj, const void *arg, atomics_order mo);               \
+    void atomics_max_u_##N(void *obj, const void *arg, atomics_order mo);               \
+    void atomics_min_s_##N(void *obj, const void *arg, atomics_order mo);               \
+    void atomics_min_u_##N(void *obj, const void *arg, atomics_order mo);               \
+    void atomics_fetch_max_s_##N(void *obj, const void *arg, void *ret, atomics_order mo); \
+    void atomics_fetch_max_u_##N(void *obj, const void *arg, void *ret, atomics_order mo); \
+    void atomics_fetch_min_s_##N(void *obj, const void *arg, void *ret, atomics_order mo); \
+    void atomics_fetch_min_u_##N(void *obj, const void *arg, void *ret, atomics_order mo);
 
 ATOMICS_DECLARE_WIDTH_(1)
 ATOMICS_DECLARE_WIDTH_(2)

@@ -14,6 +14,11 @@ from ._atomics import (
     CmpxchgResult,
     atomic,
     atomicview,
+    is_lock_free,
+    signal_fence,
+    spin_pause,
+    supported_ops,
+    thread_fence,
 )
 from . import base, ctx, view
 
@@ -31,4 +36,10 @@ __all__ = [
     "CmpxchgResult",
     "MemoryOrder",
     "OpType",
+    # beyond 1.0
+    "thread_fence",
+    "signal_fence",
+    "spin_pause",
+    "is_lock_free",
+    "supported_ops",
 ]

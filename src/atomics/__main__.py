@@ -3,7 +3,9 @@
 Prints the version, the interpreter, the processor features the C core
 detected at import, and for every width 1 to 16 the alignment contract and
 the operations supported (on writable memory at the recommended alignment,
-and on read-only memory). `--json` prints the same as one JSON object.
+and on read-only memory), then where the operations beyond atomics 1.0
+(max/min, the X_fetch forms, fetch_update: no OpType members) are supported.
+`--json` prints the same as one JSON object.
 
 Everything is asked of the extension itself (atomic objects' ops_supported,
 Alignment(width)), so the report is what a program on this machine gets."""
@@ -15,6 +17,7 @@ import os
 import platform
 import sys
 import sysconfig
+import textwrap
 from typing import Any
 
 import atomics
@@ -89,7 +92,17 @@ def width_info(width: int) -> dict[str, Any]:
     info["supported"] = bool(ops)
     info["ops"] = [op_name(op) for op in ops]
     info["readonly_ops"] = [op_name(op) for op in ro_ops]
+    known = set(op_name(op) for op in atomics.OpType)
+    info["more_ops"] = [name for name in atomics.supported_ops(width) if name not in known]
+    info["readonly_more_ops"] = [name for name in atomics.supported_ops(width, readonly=True)
+                                 if name not in known]
     return info
+
+
+def more_ops() -> list[str]:
+    """The operations beyond 1.0, by method name (widths 1 and 8 have them all)."""
+    known = set(op_name(op) for op in atomics.OpType)
+    return [name for name in atomics.supported_ops(8) if name not in known]
 
 
 def collect() -> dict[str, Any]:
@@ -105,6 +118,7 @@ def collect() -> dict[str, Any]:
         "system": platform.system(),
         "features": features(),
         "all_ops": [op_name(op) for op in atomics.OpType],
+        "all_more_ops": more_ops(),
         "widths": [width_info(w) for w in range(1, MAX_WIDTH + 1)],
     }
 
@@ -117,6 +131,18 @@ def _ops_cell(ops: list[str], all_ops: list[str]) -> str:
     if len(ops) > len(all_ops) // 2:
         return "all but " + ", ".join(op for op in all_ops if op not in ops)
     return ", ".join(ops)
+
+
+def _ranges(widths: list[str]) -> str:
+    """'1-16' for ['1', ..., '16'], '1-8, 10' for gaps."""
+    nums, parts = [int(w) for w in widths], []
+    start = prev = nums[0]
+    for n in nums[1:] + [0]:
+        if n != prev + 1:
+            parts.append(f"{start}-{prev}" if prev > start else str(start))
+            start = n
+        prev = n
+    return ", ".join(parts)
 
 
 def render(report: dict[str, Any]) -> str:
@@ -153,6 +179,11 @@ def render(report: dict[str, Any]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, tuple("-" * n for n in widths), *rows]:
         lines.append("  ".join(cell.ljust(n) for cell, n in zip(r, widths)).rstrip())
+    full = [str(w["width"]) for w in report["widths"]
+            if w["more_ops"] and w["more_ops"] == report["all_more_ops"]]
+    lines += ["", f"Beyond 1.0, on widths {_ranges(full) if full else 'none'} (writable memory):"]
+    lines += textwrap.wrap(", ".join(report["all_more_ops"]), 76, initial_indent="  ",
+                           subsequent_indent="  ")
     lines += ["", "size_within: an object must lie inside one aligned block of that many bytes",
               "(0: no such constraint). See the README's 'Widths and alignment'."]
     return "\n".join(lines)

@@ -9,7 +9,7 @@
 # Unpacking a CmpxchgResult (`ok, seen = res`) gives Any for both names: the
 # runtime object is no tuple, and claiming it were one would let a type
 # checker accept tuple methods that fail at run time.
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final, Generic, Literal, NoReturn, SupportsIndex, TypeVar, final, overload
 
 from _typeshed import ReadableBuffer
@@ -153,6 +153,54 @@ class INTEGRAL(ANY):
         """Atomically subtract 1; return the old value."""
     def fetch_neg(self, order: _Order = ...) -> int:
         """Atomically negate the value; return the old value."""
+    # beyond 1.0: max and min (signed on INT, unsigned on UINT)
+    def max(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace the value by the larger of it and `value`."""
+    def min(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace the value by the smaller of it and `value`."""
+    def fetch_max(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically replace the value by the larger of it and `value`; return the old value."""
+    def fetch_min(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically replace the value by the smaller of it and `value`; return the old value."""
+    # beyond 1.0: the new value (X_fetch is fetch_X returning what X stored)
+    def max_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `fetch_max`; return the new value (the larger of the old one and `value`)."""
+    def min_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `fetch_min`; return the new value (the smaller of the old one and `value`)."""
+    def add_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically add `value`; return the new value (wrapped at the width)."""
+    def sub_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the new value (wrapped at the width)."""
+    def inc_fetch(self, order: _Order = ...) -> int:
+        """Atomically add 1; return the new value."""
+    def dec_fetch(self, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the new value."""
+    def neg_fetch(self, order: _Order = ...) -> int:
+        """Atomically negate the value; return the new value."""
+    def bin_or_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically OR `value` into the object; return the new value."""
+    def bin_xor_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically XOR `value` into the object; return the new value."""
+    def bin_and_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically AND `value` into the object; return the new value."""
+    def bin_not_fetch(self, order: _Order = ...) -> int:
+        """Atomically invert every bit; return the new value."""
+    def fetch_update(
+        self,
+        fn: Callable[[int], SupportsIndex],
+        order: _Order = ...,
+        fail_order: _Order | None = None,
+        *,
+        max_retries: int | None = 10000,
+    ) -> int:
+        """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
+
+        `fn` is called with nothing held (it may run more than once, and
+        should have no side effects); an exception from it propagates and
+        leaves the object unchanged. `order` is the successful update's order,
+        `fail_order` the loads' (default: the strongest load order `order`
+        allows). After `max_retries` failed attempts (None: no limit)
+        `RuntimeError` is raised, the object unchanged by this call."""
 
 class BYTES(ANY):
     """An atomic run of `width` raw bytes (native byte order for bit indices).
@@ -238,6 +286,26 @@ class BYTES(ANY):
         """Atomically AND `value` into the object; return the old value."""
     def bin_fetch_not(self, order: _Order = ...) -> bytes:
         """Atomically invert every bit; return the old value."""
+    # beyond 1.0
+    def bin_or_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically OR `value` into the object; return the new value."""
+    def bin_xor_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically XOR `value` into the object; return the new value."""
+    def bin_and_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically AND `value` into the object; return the new value."""
+    def bin_not_fetch(self, order: _Order = ...) -> bytes:
+        """Atomically invert every bit; return the new value."""
+    def fetch_update(
+        self,
+        fn: Callable[[bytes], ReadableBuffer],
+        order: _Order = ...,
+        fail_order: _Order | None = None,
+        *,
+        max_retries: int | None = 10000,
+    ) -> bytes:
+        """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
+
+        As on integral objects: `fn` gets the `bytes` seen and returns `width` bytes."""
 
 class INT(INTEGRAL):
     """Atomic signed integer: `atomics.atomic(width=8, atype=atomics.INT)`."""
@@ -465,3 +533,30 @@ def atomicview(
     slice, mmap, shared memory, numpy array, bytes for read-only); its size
     is the width. Raises `AlignmentError` when its address misses the
     recommended alignment. `atype` as for `atomic()`."""
+
+# ---- beyond 1.0: fences, the spin hint, support queries ------------------------------------
+
+def thread_fence(order: _Order = ...) -> None:
+    """A memory fence (C11 `atomic_thread_fence`): orders this thread's memory
+    accesses around it as `order` says, against other threads and processes.
+    RELAXED does nothing."""
+
+def signal_fence(order: _Order = ...) -> None:
+    """A fence against compiler reordering only (C11 `atomic_signal_fence`)."""
+
+def spin_pause() -> None:
+    """The processor's spin-wait hint (x86 `pause`, aarch64 `isb`, ...), for busy-wait loops."""
+
+def is_lock_free(width: SupportsIndex, /) -> bool:
+    """Whether atomic objects of `width` bytes exist on this processor.
+
+    Every operation on them is then lock-free; nothing is ever done with a
+    lock. False for widths beyond 16 (and for 9 to 16 without a 16-byte CAS)."""
+
+def supported_ops(width: SupportsIndex, *, readonly: bool = False) -> tuple[str, ...]:
+    """The names of the methods an integral object of `width` bytes supports here.
+
+    At the recommended alignment, on writable memory (or read-only with
+    `readonly=True`); `()` for an unsupported width. Bytes objects have the
+    non-arithmetic ones. The operations beyond 1.0 have no `OpType` member, so
+    this is how to ask for them."""

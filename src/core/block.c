@@ -175,10 +175,28 @@ static inline void put_value(void *p, atomics_wide v, unsigned width) {
 
 /* ---- the algorithms ----------------------------------------------------------- */
 
-enum rmw { RMW_SET, RMW_OR, RMW_XOR, RMW_AND, RMW_NOT, RMW_ADD, RMW_SUB, RMW_NEG };
+enum rmw {
+    RMW_SET, RMW_OR, RMW_XOR, RMW_AND, RMW_NOT, RMW_ADD, RMW_SUB, RMW_NEG,
+    RMW_MAX_S, RMW_MAX_U, RMW_MIN_S, RMW_MIN_U
+};
 
-static inline atomics_wide apply(enum rmw op, atomics_wide old, atomics_wide arg) {
+static inline int wide_lt(atomics_wide a, atomics_wide b) {
+    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+/* a < b for values of `width` bytes (zero above), as signed integers: the
+ * unsigned order once the sign bit is flipped */
+static inline int wide_lt_signed(atomics_wide a, atomics_wide b, unsigned width) {
+    atomics_wide sign = wide_bit(8 * width - 1);
+    return wide_lt(wide_xor(a, sign), wide_xor(b, sign));
+}
+
+static inline atomics_wide apply(enum rmw op, atomics_wide old, atomics_wide arg, unsigned width) {
     switch (op) {
+    case RMW_MAX_S: return wide_lt_signed(old, arg, width) ? arg : old;
+    case RMW_MAX_U: return wide_lt(old, arg) ? arg : old;
+    case RMW_MIN_S: return wide_lt_signed(arg, old, width) ? arg : old;
+    case RMW_MIN_U: return wide_lt(arg, old) ? arg : old;
     case RMW_SET: return arg;
     case RMW_OR: return wide_or(old, arg);
     case RMW_XOR: return wide_xor(old, arg);
@@ -197,7 +215,7 @@ static inline atomics_wide block_rmw(void *obj, unsigned width, enum rmw op,
     atomics_wide whole = block_load(&b, ATOMICS_RELAXED), old;
     do {
         old = block_get(&b, whole);
-    } while (!block_cas(&b, &whole, block_put(&b, whole, apply(op, old, arg)), mo,
+    } while (!block_cas(&b, &whole, block_put(&b, whole, apply(op, old, arg, width)), mo,
                         ATOMICS_RELAXED));
     return old;
 }
@@ -225,7 +243,7 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     return ((index < 64 ? v.lo >> index : v.hi >> (index - 64)) & 1) != 0;
 }
 
-/* Defines the 27 entry points of width W as SC PREFIX<op>_W (SC: storage class). */
+/* Defines the 35 entry points of width W as SC PREFIX<op>_W (SC: storage class). */
 #define ATOMICS_DEFINE_BLOCK(SC, P, W)                                                 \
     SC void P##store_##W(void *obj, const void *desired, atomics_order mo) {           \
         /* a CAS would take CONSUME or ACQUIRE as an acquire-only RMW,                 \
@@ -272,7 +290,11 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     ATOMICS_BLOCK_UNARY_(SC, P, W, bin_fetch_not, bin_not, RMW_NOT, wide(0, 0))                 \
     ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_inc, inc, RMW_ADD, wide(1, 0))                         \
     ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_dec, dec, RMW_SUB, wide(1, 0))                         \
-    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_neg, neg, RMW_NEG, wide(0, 0))
+    ATOMICS_BLOCK_UNARY_(SC, P, W, fetch_neg, neg, RMW_NEG, wide(0, 0))                         \
+    ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_max_s, max_s, RMW_MAX_S)                     \
+    ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_max_u, max_u, RMW_MAX_U)                     \
+    ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_min_s, min_s, RMW_MIN_S)                     \
+    ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_min_u, min_u, RMW_MIN_U)
 
 #define ATOMICS_BLOCK_BINARY_(SC, P, W, fetch_name, name, op)                          \
     SC void P##fetch_name##_##W(void *obj, const void *arg, void *ret,                 \

@@ -8,6 +8,9 @@
  *       atomics_order values; callers pass constants (the ATOMICS_SWITCH_*
  *       macros in internal.h make them so).
  *   atomics_cc_signal_fence(), atomics_cc_thread_fence()   SEQ_CST fences
+ *   atomics_cc_signal_fence_mo(mo), atomics_cc_thread_fence_mo(mo)
+ *                           the same with an order (a constant, as above)
+ *   atomics_cc_pause()      the processor's spin-wait hint, or nothing
  *   ATOMICS_CC_SUBWORD      1 if widths 1 and 2 have their own lock-free
  *                           atomics; 0 (riscv64) if the functions for them
  *                           compare-and-swap the containing 4-byte word
@@ -104,6 +107,47 @@ _Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
  * hardware is ordered by other means), and full */
 ATOMICS_INLINE void atomics_cc_signal_fence(void) { __atomic_signal_fence(__ATOMIC_SEQ_CST); }
 ATOMICS_INLINE void atomics_cc_thread_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+ATOMICS_INLINE void atomics_cc_signal_fence_mo(int mo) { __atomic_signal_fence(mo); }
+#if defined(__SANITIZE_THREAD__)
+#define ATOMICS_CC_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ATOMICS_CC_TSAN_ 1
+#endif
+#endif
+#if defined(ATOMICS_CC_TSAN_)
+/* ThreadSanitizer has no model of fences (GCC refuses them: -Wtsan). An
+ * read-modify-write with the fence's order on a location of its own is what
+ * TSan can follow; on the hardware it is at least as strong a barrier. */
+ATOMICS_INLINE void atomics_cc_thread_fence_mo(int mo) {
+    static unsigned fence_word;
+    (void)__atomic_fetch_add(&fence_word, 0u, mo);
+}
+#else
+ATOMICS_INLINE void atomics_cc_thread_fence_mo(int mo) { __atomic_thread_fence(mo); }
+#endif
+
+/* The spin-wait hint is an instruction per architecture, not worth a file of
+ * its own in arch/ (generic.h serves several architectures). */
+ATOMICS_INLINE void atomics_cc_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__)
+    /* isb stalls for a few tens of cycles; yield is a nop on most cores */
+    __asm__ __volatile__("isb sy" ::: "memory");
+#elif defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH >= 7
+    __asm__ __volatile__("yield" ::: "memory");
+#elif defined(__powerpc64__) || defined(__powerpc__)
+    /* low thread priority while spinning, then back to medium */
+    __asm__ __volatile__("or 1,1,1\n\tor 2,2,2" ::: "memory");
+#elif defined(__riscv)
+    /* Zihintpause's pause, encoded as the fence it is (pred=w, succ=0), so
+     * it assembles without the extension and is a no-op fence without it */
+    __asm__ __volatile__(".4byte 0x0100000f" ::: "memory");
+#else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
 
 ATOMICS_CC_FN_(4, atomics_u32)
 ATOMICS_CC_FN_(8, atomics_u64)
@@ -220,6 +264,11 @@ typedef uint64_t atomics_u64;
 
 ATOMICS_INLINE void atomics_cc_signal_fence(void) { ATOMICS_CC_BARRIER_(); }
 ATOMICS_INLINE void atomics_cc_thread_fence(void) { volatile long guard = 0; ATOMICS_CC_BARRIER_(); (void)_InterlockedIncrement(&guard); ATOMICS_CC_BARRIER_(); }
+/* x86 orders everything but a store before a later load: only SEQ_CST needs
+ * the locked instruction; the other orders need the compiler kept in line */
+ATOMICS_INLINE void atomics_cc_signal_fence_mo(int mo) { if (mo != ATOMICS_RELAXED) ATOMICS_CC_BARRIER_(); }
+ATOMICS_INLINE void atomics_cc_thread_fence_mo(int mo) { if (mo == ATOMICS_SEQ_CST) atomics_cc_thread_fence(); else if (mo != ATOMICS_RELAXED) ATOMICS_CC_BARRIER_(); }
+ATOMICS_INLINE void atomics_cc_pause(void) { _mm_pause(); }
 
 ATOMICS_INLINE atomics_u8 atomics_cc_load_1(const void *p, int mo) { atomics_u8 v = (atomics_u8)__iso_volatile_load8((const volatile __int8 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }
 ATOMICS_INLINE atomics_u16 atomics_cc_load_2(const void *p, int mo) { atomics_u16 v = (atomics_u16)__iso_volatile_load16((const volatile __int16 *)p); (void)mo; ATOMICS_CC_BARRIER_(); return v; }

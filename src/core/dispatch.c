@@ -129,10 +129,36 @@ uint32_t atomics_ops_mask(const atomics_ops *ops) {
     return mask;
 }
 
-uint32_t atomics_ops_supported(size_t width, unsigned flags) {
+uint64_t atomics_ops_mask64(const atomics_ops *ops) {
+    uint64_t mask = 0;
+    if (ops == NULL)
+        return 0;
+#define ATOMICS_X_(NAME, field)                                                \
+    if (ops->field)                                                            \
+        mask |= (uint64_t)1 << ATOMICS_OP_##NAME;
+    ATOMICS_OP_LIST(ATOMICS_X_)
+    ATOMICS_OP_LIST_MORE(ATOMICS_X_)
+#undef ATOMICS_X_
+    return mask;
+}
+
+/* Any non-null address with the recommended alignment stands for them all. */
+static const atomics_ops *ops_at_recommended(size_t width, unsigned flags) {
     atomics_alignment a;
     if (atomics_alignment_of(width, &a) != 0)
-        return 0;
-    /* any non-null address with the recommended alignment stands for them all */
-    return atomics_ops_mask(atomics_ops_for((const void *)(uintptr_t)a.recommended, width, flags));
+        return NULL;
+    return atomics_ops_for((const void *)(uintptr_t)a.recommended, width, flags);
+}
+
+uint64_t atomics_ops_supported64(size_t width, unsigned flags) {
+    return atomics_ops_mask64(ops_at_recommended(width, flags));
+}
+
+int atomics_is_lock_free(size_t width) {
+    atomics_alignment a;
+    return atomics_alignment_of(width, &a) == 0;
+}
+
+uint32_t atomics_ops_supported(size_t width, unsigned flags) {
+    return atomics_ops_mask(ops_at_recommended(width, flags));
 }

@@ -12,6 +12,9 @@
 #include <string.h>
 
 _Static_assert(ATOMICS_OP_FETCH_NEG == 27, "atomics_op must match the Python OpType");
+_Static_assert(ATOMICS_OP_MAX_S == 28 && ATOMICS_OP_COUNT_ALL == 36,
+               "the operations since 1.0 follow them, numbered on");
+_Static_assert(ATOMICS_OP_COUNT_ALL <= 64, "atomics_ops_mask64 holds every operation");
 
 /* A value of up to 16 bytes as two 64-bit halves: what the block path
  * computes with, and what the 16-byte primitives exchange. Plain C, so it
@@ -170,7 +173,7 @@ extern const atomics_ops atomics__native_ro[4];
 extern const atomics_ops atomics__block_rw[ATOMICS_MAX_WIDTH + 1];
 extern const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1];
 
-/* The 27 entry points of one width in atomics_ops field order: P is the name
+/* The 35 entry points of one width in atomics_ops field order: P is the name
  * prefix, N the width suffix. */
 #define ATOMICS_OPS_INIT_RW(P, N)                                              \
     {                                                                          \
@@ -181,7 +184,9 @@ extern const atomics_ops atomics__block_ro[ATOMICS_MAX_WIDTH + 1];
         P##bin_fetch_xor_##N, P##bin_fetch_and_##N, P##bin_fetch_not_##N,      \
         P##add_##N, P##sub_##N, P##inc_##N, P##dec_##N, P##neg_##N,            \
         P##fetch_add_##N, P##fetch_sub_##N, P##fetch_inc_##N,                  \
-        P##fetch_dec_##N, P##fetch_neg_##N                                     \
+        P##fetch_dec_##N, P##fetch_neg_##N, P##max_s_##N, P##max_u_##N,        \
+        P##min_s_##N, P##min_u_##N, P##fetch_max_s_##N, P##fetch_max_u_##N,    \
+        P##fetch_min_s_##N, P##fetch_min_u_##N                                 \
     }
 #define ATOMICS_OPS_INIT_RO(P, N)                                              \
     {                                                                          \

@@ -20,6 +20,15 @@
     }                                                                                  \
     static inline void put_##N(void *p, T v) { memcpy(p, &v, N); }                     \
     static inline T bit_##N(unsigned i) { return (T)((T)1 << i); }                     \
+    /* signed order is unsigned order with the sign bit flipped */                     \
+    static inline T max_s_##N(T a, T b) {                                              \
+        return (T)(a ^ bit_##N(8 * N - 1)) >= (T)(b ^ bit_##N(8 * N - 1)) ? a : b;     \
+    }                                                                                  \
+    static inline T min_s_##N(T a, T b) {                                              \
+        return (T)(a ^ bit_##N(8 * N - 1)) <= (T)(b ^ bit_##N(8 * N - 1)) ? a : b;     \
+    }                                                                                  \
+    static inline T max_u_##N(T a, T b) { return a >= b ? a : b; }                     \
+    static inline T min_u_##N(T a, T b) { return a <= b ? a : b; }                     \
                                                                                        \
     void atomics_store_##N(void *obj, const void *desired, atomics_order mo) {         \
         T v = get_##N(desired);                                                        \
@@ -92,6 +101,27 @@
     void atomics_neg_##N(void *obj, atomics_order mo) {                                \
         T ignored;                                                                     \
         atomics_fetch_neg_##N(obj, &ignored, mo);                                      \
+    }                                                                                  \
+    ATOMICS_NATIVE_CAS_LOOP_(N, T, max_s)                                              \
+    ATOMICS_NATIVE_CAS_LOOP_(N, T, max_u)                                              \
+    ATOMICS_NATIVE_CAS_LOOP_(N, T, min_s)                                              \
+    ATOMICS_NATIVE_CAS_LOOP_(N, T, min_u)
+
+/* fetch_OP(obj, arg, ret, mo) and OP(obj, arg, mo) by a CAS loop over OP_N(old,
+ * arg): no instruction the compiler layer offers does max or min. The loop
+ * ends with a successful CAS even when the value stays, so the operation is a
+ * read-modify-write with order mo in every case. */
+#define ATOMICS_NATIVE_CAS_LOOP_(N, T, name)                                           \
+    void atomics_fetch_##name##_##N(void *obj, const void *arg, void *ret,             \
+                                    atomics_order mo) {                                \
+        T v = get_##N(arg), old = atomics_cc_load_##N(obj, ATOMICS_RELAXED);           \
+        ATOMICS_SWITCH_RMW(mo, while (!atomics_cc_cas_##N(obj, &old, name##_##N(old, v), 1, \
+                                                          MO, ATOMICS_RELAXED)) {})    \
+        put_##N(ret, old);                                                             \
+    }                                                                                  \
+    void atomics_##name##_##N(void *obj, const void *arg, atomics_order mo) {          \
+        T ignored;                                                                     \
+        atomics_fetch_##name##_##N(obj, arg, &ignored, mo);                            \
     }
 
 /* fetch_OP(obj, arg, ret, mo) and OP(obj, arg, mo) over atomics_cc_<cc_op>_N */
@@ -123,4 +153,5 @@ ATOMICS_NATIVE_WIDTHS(ATOMICS_DEFINE_NATIVE)
 #undef ATOMICS_DEFINE_NATIVE
 #undef ATOMICS_NATIVE_FETCH_
 #undef ATOMICS_NATIVE_UNARY_
+#undef ATOMICS_NATIVE_CAS_LOOP_
 #undef ATOMICS_NATIVE_WIDTHS

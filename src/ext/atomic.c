@@ -2,6 +2,7 @@
  * (atomics.view), and every operation on them. Both share one layout and one
  * set of methods; a view only adds the check that its context is still open. */
 #include "atomics_ext.h"
+#include "more_ops.h"
 
 #include <structmember.h>
 
@@ -670,9 +671,12 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
 static PyMethodDef any_methods[] = {
     ATOMICS_NO_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
-static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS, {NULL, NULL, 0, NULL}};
+static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS,
+                                         ATOMICS_MORE_VALUE_METHODS, ATOMICS_MORE_INTEGRAL_METHODS,
+                                         {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
     VALUE_METHODS,
+    ATOMICS_MORE_VALUE_METHODS,
     {"__bytes__", (PyCFunction)m_bytes, METH_NOARGS,
      "__bytes__($self, /)\n--\n\nA SEQ_CST load of the value."},
     {NULL, NULL, 0, NULL}};

@@ -3,6 +3,7 @@
  * keeps no global mutable state, so every interpreter gets its own copy and
  * no operation needs the GIL. */
 #include "atomics_ext.h"
+#include "more_ops.h"
 
 atomics_state *atomics_state_of_type(PyTypeObject *tp) {
 #if PY_VERSION_HEX >= 0x030B0000
@@ -231,6 +232,7 @@ static PyMethodDef module_methods[] = {
      "atomicview($module, /, buffer, atype, **kwargs)\n--\n\n"
      "Create a context whose `with` block gives an atomic view of `buffer` (any object\n"
      "with the buffer protocol; its width is the buffer's size). atype as for atomic()."},
+    ATOMICS_MORE_MODULE_METHODS,
     {NULL, NULL, 0, NULL}};
 
 /* ---- module lifecycle ---------------------------------------------------------- */

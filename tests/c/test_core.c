@@ -112,7 +112,14 @@ static void num_put(void *mem, num v, unsigned w) {
         p[ATOMICS_LITTLE_ENDIAN ? i : w - 1 - i] = v.d[i];
 }
 
-static int num_eq(num a, num b, unsigned w) { return memcmp(a.d, b.d, w) == 0; }
+/* a loop, not memcmp: GCC 12 for aarch64 and ppc64le took the inlined
+ * memcmp in mt_run for a read of uninitialised memory (-Wmaybe-uninitialized) */
+static int num_eq(num a, num b, unsigned w) {
+    for (unsigned i = 0; i < w; i++)
+        if (a.d[i] != b.d[i])
+            return 0;
+    return 1;
+}
 
 static num num_add(num a, num b, unsigned w) {
     unsigned carry = 0;
@@ -174,6 +181,21 @@ static num num_not(num v, unsigned w) {
     return v;
 }
 
+/* -1, 0, 1 as a is below, equal to or above b, unsigned */
+static int num_cmp(num a, num b, unsigned w) {
+    for (unsigned i = w; i-- > 0;)
+        if (a.d[i] != b.d[i])
+            return a.d[i] < b.d[i] ? -1 : 1;
+    return 0;
+}
+
+/* the same as signed (two's complement) numbers: the top digit's sign bit flipped */
+static int num_cmp_signed(num a, num b, unsigned w) {
+    a.d[w - 1] ^= 0x80;
+    b.d[w - 1] ^= 0x80;
+    return num_cmp(a, b, w);
+}
+
 static const char *num_hex(num v, unsigned w, char buf[40]) {
     char *p = buf;
     p += sprintf(p, "0x");
@@ -224,11 +246,11 @@ enum kind {
 };
 enum ref {
     R_KEEP, R_SET, R_OR, R_XOR, R_AND, R_NOT, R_ADD, R_SUB, R_INC, R_DEC, R_NEG,
-    R_BIT_COMPL, R_BIT_SET, R_BIT_RESET
+    R_BIT_COMPL, R_BIT_SET, R_BIT_RESET, R_MAX_S, R_MAX_U, R_MIN_S, R_MIN_U
 };
 
-/* X(NAME, field, kind, reference), in the order of ATOMICS_OP_LIST
- * (test_op_table() holds the two lists against each other). */
+/* X(NAME, field, kind, reference), in the order of ATOMICS_OP_LIST and then
+ * ATOMICS_OP_LIST_MORE (test_op_table() holds the lists against each other). */
 #define TEST_OPS(X)                                                            \
     X(STORE, store, K_STORE, R_SET)                                            \
     X(LOAD, load, K_LOAD, R_KEEP)                                              \
@@ -256,7 +278,15 @@ enum ref {
     X(FETCH_SUB, fetch_sub, K_FETCH_BINARY, R_SUB)                             \
     X(FETCH_INC, fetch_inc, K_FETCH_UNARY, R_INC)                              \
     X(FETCH_DEC, fetch_dec, K_FETCH_UNARY, R_DEC)                              \
-    X(FETCH_NEG, fetch_neg, K_FETCH_UNARY, R_NEG)
+    X(FETCH_NEG, fetch_neg, K_FETCH_UNARY, R_NEG)                              \
+    X(MAX_S, max_s, K_BINARY, R_MAX_S)                                         \
+    X(MAX_U, max_u, K_BINARY, R_MAX_U)                                         \
+    X(MIN_S, min_s, K_BINARY, R_MIN_S)                                         \
+    X(MIN_U, min_u, K_BINARY, R_MIN_U)                                         \
+    X(FETCH_MAX_S, fetch_max_s, K_FETCH_BINARY, R_MAX_S)                       \
+    X(FETCH_MAX_U, fetch_max_u, K_FETCH_BINARY, R_MAX_U)                       \
+    X(FETCH_MIN_S, fetch_min_s, K_FETCH_BINARY, R_MIN_S)                       \
+    X(FETCH_MIN_U, fetch_min_u, K_FETCH_BINARY, R_MIN_U)
 
 struct op_info {
     int op;
@@ -273,9 +303,11 @@ static const struct op_info op_table[] = {
 #undef TEST_OP_INFO_
 };
 enum { NOPS = sizeof op_table / sizeof op_table[0] };
-_Static_assert(NOPS == ATOMICS_OP_COUNT - 1, "the test must know every operation");
+_Static_assert(NOPS == ATOMICS_OP_COUNT_ALL - 1, "the test must know every operation");
 
+/* the 1.0 operations (atomics_ops_mask), and all of them (atomics_ops_mask64) */
 #define ALL_OPS_MASK ((((uint32_t)1 << ATOMICS_OP_COUNT) - 1) & ~(uint32_t)1)
+#define ALL_OPS_MASK64 ((((uint64_t)1 << ATOMICS_OP_COUNT_ALL) - 1) & ~(uint64_t)1)
 #define RO_OPS_MASK (((uint32_t)1 << ATOMICS_OP_LOAD) | ((uint32_t)1 << ATOMICS_OP_BIT_TEST))
 
 /* The entry of `op` in `ops`, as the function type its kind implies. */
@@ -304,6 +336,10 @@ static num reference(enum ref r, num old, num arg, unsigned bit, unsigned w) {
     case R_BIT_COMPL: return num_set_bit(old, bit, !num_bit(old, bit));
     case R_BIT_SET: return num_set_bit(old, bit, 1);
     case R_BIT_RESET: return num_set_bit(old, bit, 0);
+    case R_MAX_S: return num_cmp_signed(old, arg, w) < 0 ? arg : old;
+    case R_MAX_U: return num_cmp(old, arg, w) < 0 ? arg : old;
+    case R_MIN_S: return num_cmp_signed(arg, old, w) < 0 ? arg : old;
+    case R_MIN_U: return num_cmp(arg, old, w) < 0 ? arg : old;
     default: return old; /* R_KEEP */
     }
 }
@@ -523,7 +559,7 @@ static void matrix_placement(const atomics_ops *ops, unsigned w, size_t offset) 
         c.arg = c.expected = num_zero();
         c.fail = 0;
         c.bit = 0;
-        if (!check(atomics_ops_mask(ops) & ((uint32_t)1 << c.op->op),
+        if (!check((atomics_ops_mask64(ops) >> c.op->op & 1) != 0,
                    "%s missing at width=%u offset=%zu", c.op->name, w, offset))
             continue;
         switch (c.op->kind) {
@@ -620,7 +656,7 @@ static void test_matrix(int only_16) {
 static void test_op_table(void) {
     static const char *const header_names[] = {
 #define TEST_NAME_(NAME, field) #field,
-        ATOMICS_OP_LIST(TEST_NAME_)
+        ATOMICS_OP_LIST(TEST_NAME_) ATOMICS_OP_LIST_MORE(TEST_NAME_)
 #undef TEST_NAME_
     };
     for (int i = 0; i < NOPS; i++) {
@@ -631,6 +667,7 @@ static void test_op_table(void) {
     check(sizeof(atomics_ops) == NOPS * sizeof(atomics_store_fn),
           "atomics_ops has %zu bytes for %d operations", sizeof(atomics_ops), NOPS);
     check(atomics_ops_mask(NULL) == 0, "atomics_ops_mask(NULL) != 0");
+    check(atomics_ops_mask64(NULL) == 0, "atomics_ops_mask64(NULL) != 0");
 }
 
 static size_t next_pow2(size_t w) {
@@ -672,6 +709,14 @@ static void test_queries(const char *label) {
         check(got_rw == want_rw && got_ro == want_ro,
               "[%s] atomics_ops_supported(%zu) = %#x / readonly %#x, expected %#x / %#x", label,
               w, (unsigned)got_rw, (unsigned)got_ro, (unsigned)want_rw, (unsigned)want_ro);
+        uint64_t want_rw64 = supported ? ALL_OPS_MASK64 : 0;
+        check(atomics_ops_supported64(w, 0) == want_rw64 &&
+                  atomics_ops_supported64(w, ATOMICS_READONLY) == want_ro,
+              "[%s] atomics_ops_supported64(%zu) = %#llx / readonly %#llx", label, w,
+              (unsigned long long)atomics_ops_supported64(w, 0),
+              (unsigned long long)atomics_ops_supported64(w, ATOMICS_READONLY));
+        check(!!atomics_is_lock_free(w) == supported, "[%s] atomics_is_lock_free(%zu) = %d",
+              label, w, atomics_is_lock_free(w));
 
         for (size_t offset = 0; offset < 64; offset++) {
             const void *p = big + offset;
@@ -682,6 +727,8 @@ static void test_queries(const char *label) {
             uint32_t want_ro_mask = ok && (small || load16) ? RO_OPS_MASK : 0;
             check((rw != NULL) == ok && (ro != NULL) == ok &&
                       atomics_ops_mask(rw) == (ok ? ALL_OPS_MASK : 0) &&
+                      atomics_ops_mask64(rw) == (ok ? ALL_OPS_MASK64 : 0) &&
+                      atomics_ops_mask64(ro) == want_ro_mask &&
                       atomics_ops_mask(ro) == want_ro_mask,
                   "[%s] atomics_ops_for(width=%zu, offset=%zu): rw %s mask %#x, ro %s mask %#x "
                   "(expected %s, ro mask %#x)",
@@ -992,7 +1039,13 @@ enum { NTHREADS = 4 };
     X(BIT_COMPL, "bit_test_compl")                                             \
     X(EXCHANGE, "exchange+load")                                               \
     X(CAS_WEAK, "cmpxchg_weak")                                                \
-    X(CAS_STRONG, "cmpxchg_strong")
+    X(CAS_STRONG, "cmpxchg_strong")                                            \
+    X(FETCH_MAX_U, "fetch_max_u")                                              \
+    X(FETCH_MAX_S, "fetch_max_s")                                              \
+    X(FETCH_MIN_U, "fetch_min_u")                                              \
+    X(FETCH_MIN_S, "fetch_min_s")                                              \
+    X(MAX_S, "max_s")                                                          \
+    X(MIN_U, "min_u")
 
 enum mt_kind {
 #define MT_ENUM_(NAME, str) MT_##NAME,
@@ -1020,6 +1073,7 @@ struct mt_test {
 
 struct mt_thread {
     struct mt_test *t;
+    num last_old; /* max/min: the last value fetched, in rising order (see mm_order) */
     pthread_t id;
     unsigned tid;
     uint64_t sum, count;
@@ -1055,6 +1109,42 @@ static int stuck(unsigned long spins, double *since) {
     if (spins == 4096)
         *since = now();
     return now() - *since > 10.0;
+}
+
+/* Max and min under contention. Each thread offers its own rising sequence,
+ * interleaved with the others': value index k * NTHREADS + tid. mm_rising()
+ * gives the index's value, rising with it as an unsigned number; widths 1
+ * and 2 saturate, wider ones hold the index in their top three bytes and
+ * vary the others. mm_order() maps a value so that the operation's order
+ * (signed or unsigned, max or min) becomes rising unsigned order; it is its
+ * own inverse. So the final value is the last index's, and the values a
+ * thread fetches never fall in that order. */
+static int mm_kind(enum mt_kind kind) {
+    return kind == MT_FETCH_MAX_U || kind == MT_FETCH_MAX_S || kind == MT_FETCH_MIN_U ||
+           kind == MT_FETCH_MIN_S || kind == MT_MAX_S || kind == MT_MIN_U;
+}
+
+static num mm_rising(uint64_t index, unsigned w) {
+    if (w <= 2) {
+        uint64_t top = w == 1 ? 0xff : 0xffff;
+        return num_small(index < top ? index : top, w);
+    }
+    num v = num_zero();
+    for (unsigned i = 0; i < w - 3; i++)
+        v.d[i] = (unsigned char)(index * 7 + i);
+    for (unsigned i = 0; i < 3; i++)
+        v.d[w - 3 + i] = (unsigned char)(index >> (8 * i));
+    return v;
+}
+
+static num mm_order(enum mt_kind kind, num v, unsigned w) {
+    int is_min = kind == MT_FETCH_MIN_U || kind == MT_FETCH_MIN_S || kind == MT_MIN_U;
+    int is_signed = kind == MT_FETCH_MAX_S || kind == MT_FETCH_MIN_S || kind == MT_MAX_S;
+    if (is_min)
+        v = num_not(v, w);
+    if (is_signed)
+        v.d[w - 1] ^= 0x80;
+    return v;
 }
 
 /* Own bit of thread tid at iteration k: threads own interleaved bits. */
@@ -1093,6 +1183,28 @@ static void *mt_worker(void *arg_) {
         case MT_FETCH_SUB: ops->fetch_sub(obj, argb, ret, mo); th->sum += num_low64(num_get(ret, w)); break;
         case MT_FETCH_INC: ops->fetch_inc(obj, ret, mo); th->sum += num_low64(num_get(ret, w)); break;
         case MT_FETCH_DEC: ops->fetch_dec(obj, ret, mo); th->sum += num_low64(num_get(ret, w)); break;
+        case MT_FETCH_MAX_U:
+        case MT_FETCH_MAX_S:
+        case MT_FETCH_MIN_U:
+        case MT_FETCH_MIN_S:
+        case MT_MAX_S:
+        case MT_MIN_U: {
+            num_put(tmp, mm_order(t->kind, mm_rising((uint64_t)k * NTHREADS + th->tid, w), w), w);
+            switch (t->kind) {
+            case MT_FETCH_MAX_U: ops->fetch_max_u(obj, tmp, ret, mo); break;
+            case MT_FETCH_MAX_S: ops->fetch_max_s(obj, tmp, ret, mo); break;
+            case MT_FETCH_MIN_U: ops->fetch_min_u(obj, tmp, ret, mo); break;
+            case MT_FETCH_MIN_S: ops->fetch_min_s(obj, tmp, ret, mo); break;
+            case MT_MAX_S: ops->max_s(obj, tmp, mo); ops->load(obj, ret, ATOMICS_RELAXED); break;
+            default: ops->min_u(obj, tmp, mo); ops->load(obj, ret, ATOMICS_RELAXED); break;
+            }
+            /* the object only rises: what a thread sees never falls */
+            num seen = mm_order(t->kind, num_get(ret, w), w);
+            if (num_cmp(seen, th->last_old, w) < 0)
+                mt_bad(th, k, "a later fetch returned a lower value (lost update or torn value)");
+            th->last_old = seen;
+            break;
+        }
         case MT_FETCH_NEG:
         case MT_FETCH_NOT: {
             if (t->kind == MT_FETCH_NEG)
@@ -1243,6 +1355,8 @@ static void mt_run(enum mt_kind kind, unsigned w, size_t offset, long iters) {
         t.init = value_of(5, w);
     else if (kind == MT_EXCHANGE)
         t.init = token(0, w);
+    else if (mm_kind(kind))
+        t.init = mm_order(kind, num_zero(), w); /* below every value offered */
     num_put(obj, t.init, w);
 
     for (unsigned i = 0; i < NTHREADS; i++) {
@@ -1273,7 +1387,10 @@ static void mt_run(enum mt_kind kind, unsigned w, size_t offset, long iters) {
     case MT_SUB: case MT_FETCH_SUB: case MT_DEC: case MT_FETCH_DEC:
         want = num_sub(t.init, num_mul_small(t.arg, (uint32_t)total, w), w);
         break;
-    default: break; /* every other kind returns to where it started */
+    default:
+        if (mm_kind(kind)) /* the largest value offered, in the operation's order */
+            want = mm_order(kind, mm_rising(total - 1, w), w);
+        break; /* every other kind returns to where it started */
     }
     char h1[40], h2[40];
     num got = num_get(obj, w);
@@ -1305,6 +1422,13 @@ static void mt_run(enum mt_kind kind, unsigned w, size_t offset, long iters) {
     if (kind == MT_FETCH_NEG || kind == MT_FETCH_NOT || kind == MT_BIT_COMPL)
         check(count == total / 2, "threads %s width=%u offset=%zu: %llu of %llu fetches saw the start, "
               "expected half", name, w, offset, (unsigned long long)count, (unsigned long long)total);
+    if (mm_kind(kind)) {
+        int ok = 1;
+        for (unsigned i = 0; i < NTHREADS; i++) /* nothing fetched beyond the final value */
+            ok &= num_cmp(th[i].last_old, mm_order(kind, got, w), w) <= 0;
+        check(ok, "threads %s width=%u offset=%zu: a fetched value exceeds the final one", name,
+              w, offset);
+    }
     if (kind == MT_BIT_LOCK)
         check(t.counters[0] == total / 2 && t.counters[1] == total / 2,
               "threads %s width=%u offset=%zu: counters %llu and %llu, expected %llu each", name, w,
@@ -1499,6 +1623,25 @@ static void test_publication(void) {
     }
 }
 
+/* ---- fences and the spin hint -------------------------------------------------------------------
+ * What a single thread can check: every order is accepted (invalid ones act
+ * as SEQ_CST), nothing is written, and the hint returns. The orders
+ * themselves are the compiler's (__atomic_thread_fence); the Python litmus
+ * tests exercise a SEQ_CST fence between threads. */
+static void test_fences(void) {
+    static _Alignas(16) unsigned char guard[16];
+    fill(guard, sizeof guard, 6);
+    for (int m = 0; m < NORDERS; m++) {
+        atomics_thread_fence((atomics_order)test_orders[m]);
+        atomics_signal_fence((atomics_order)test_orders[m]);
+    }
+    double started = now();
+    for (int i = 0; i < 1000; i++)
+        atomics_spin_pause();
+    check(changed_byte(guard, sizeof guard, 6, 0, 0) < 0, "a fence wrote memory");
+    check(now() - started < 1.0, "1000 spin pauses took %.3f s", now() - started);
+}
+
 /* ---- main ------------------------------------------------------------------------------------ */
 
 static void section(const char *name, double started, unsigned long before) {
@@ -1528,6 +1671,7 @@ int main(void) {
 
     SECTION("operation table", test_op_table());
     SECTION("validators", test_validators());
+    SECTION("fences and the spin hint", test_fences());
 #if defined(__x86_64__)
     SECTION("x86-64 feature detection (vendor and cpuid bits)", test_x86_features());
 #endif

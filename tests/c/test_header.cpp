@@ -10,7 +10,7 @@ static_assert(ATOMICS_RELAXED == __ATOMIC_RELAXED && ATOMICS_CONSUME == __ATOMIC
                   ATOMICS_ACQUIRE == __ATOMIC_ACQUIRE && ATOMICS_RELEASE == __ATOMIC_RELEASE &&
                   ATOMICS_ACQ_REL == __ATOMIC_ACQ_REL && ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST,
               "memory orders must equal __ATOMIC_*");
-static_assert(sizeof(atomics_ops) == (ATOMICS_OP_COUNT - 1) * sizeof(atomics_load_fn),
+static_assert(sizeof(atomics_ops) == (ATOMICS_OP_COUNT_ALL - 1) * sizeof(atomics_load_fn),
               "one entry per operation");
 
 int main() {
@@ -37,6 +37,13 @@ int main() {
         unsigned expected = 42, desired = 7;
         check(ops->cmpxchg_strong(buf, &expected, &desired, ATOMICS_ACQ_REL, ATOMICS_ACQUIRE) == 1,
               "cmpxchg_strong at width 4");
+        int minus_one = -1, seven = 0;
+        ops->fetch_max_s(buf, &minus_one, &seven, ATOMICS_ACQ_REL);
+        ops->fetch_max_u(buf, &minus_one, &old, ATOMICS_RELAXED);
+        check(seven == 7 && old == 7 && ops->load != nullptr, "fetch_max_s, fetch_max_u at width 4");
+        atomics_min_u_4(buf, &one, ATOMICS_SEQ_CST);
+        ops->load(buf, &now, ATOMICS_SEQ_CST);
+        check(now == 1, "atomics_min_u_4");
     }
 
     // five bytes at offset 9: the block path, guard bytes on both sides
@@ -50,6 +57,12 @@ int main() {
               "bit_test_set at width 5");
         check(buf[8] == 0xee && buf[14] == 0xee, "guard bytes around width 5");
     }
+    atomics_thread_fence(ATOMICS_ACQ_REL);
+    atomics_signal_fence(ATOMICS_SEQ_CST);
+    atomics_spin_pause();
+    check(atomics_is_lock_free(8) && !atomics_is_lock_free(0) &&
+              (atomics_ops_supported64(8, 0) >> ATOMICS_OP_FETCH_MIN_U & 1) == 1,
+          "is_lock_free, ops_supported64");
     check(atomics_is_valid_fail_order(ATOMICS_SEQ_CST, ATOMICS_ACQUIRE) &&
               !atomics_is_valid_store_order(ATOMICS_ACQUIRE),
           "validators");

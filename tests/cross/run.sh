@@ -63,7 +63,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
         -fno-strict-aliasing -Iinclude -Isrc/core)
-core=(src/core/native.c src/core/block.c src/core/dispatch.c)
+core=(src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c)
 
 # Compile-only targets have no C library here: clang's own freestanding
 # headers (stddef.h, stdint.h, intrin.h, cpuid.h) plus this one, which

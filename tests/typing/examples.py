@@ -13,7 +13,7 @@ import mmap
 import sys
 from multiprocessing import Process, shared_memory
 from threading import Thread
-from typing import List
+from typing import List, Tuple
 
 import atomics
 from atomics import Alignment, CmpxchgResult, MemoryOrder, OpType
@@ -264,6 +264,24 @@ def integral_ops(a: atomics.INTEGRAL) -> None:
     assert_type(a.width, int)
     assert_type(a.readonly, bool)
     assert_type(a.ops_supported, List[OpType])
+    # beyond 1.0
+    a.max(1)
+    a.min(1, o)
+    assert_type(a.fetch_max(1), int)
+    assert_type(a.fetch_min(value=1, order=o), int)
+    assert_type(a.max_fetch(1), int)
+    assert_type(a.min_fetch(1), int)
+    assert_type(a.add_fetch(1), int)
+    assert_type(a.sub_fetch(1), int)
+    assert_type(a.inc_fetch(), int)
+    assert_type(a.dec_fetch(o), int)
+    assert_type(a.neg_fetch(), int)
+    assert_type(a.bin_or_fetch(1), int)
+    assert_type(a.bin_xor_fetch(1), int)
+    assert_type(a.bin_and_fetch(1), int)
+    assert_type(a.bin_not_fetch(), int)
+    assert_type(a.fetch_update(lambda v: v // 2), int)
+    assert_type(a.fetch_update(lambda v: v, o, None, max_retries=None), int)
 
 
 def bytes_ops(b: atomics.BYTES) -> None:
@@ -284,6 +302,9 @@ def bytes_ops(b: atomics.BYTES) -> None:
     b.bin_or(ones)
     b.bin_not()
     assert_type(b.bin_fetch_and(zeros), bytes)
+    assert_type(b.bin_or_fetch(zeros), bytes)
+    assert_type(b.bin_not_fetch(), bytes)
+    assert_type(b.fetch_update(lambda v: v[::-1], max_retries=3), bytes)
     assert_type(bytes(b), bytes)
 
 
@@ -325,6 +346,16 @@ def exceptions() -> None:
             assert e.readonly
 
 
+def module_functions() -> None:
+    atomics.thread_fence(MemoryOrder.ACQ_REL)
+    atomics.thread_fence()
+    atomics.signal_fence(5)
+    atomics.spin_pause()
+    assert_type(atomics.is_lock_free(8), bool)
+    assert_type(atomics.supported_ops(8), Tuple[str, ...])
+    assert_type(atomics.supported_ops(8, readonly=True), Tuple[str, ...])
+
+
 def orders() -> None:
     for mo in MemoryOrder:
         assert_type(mo.is_valid_store_order(), bool)
@@ -351,6 +382,9 @@ def _rejected() -> None:  # never called
     b.store(1)  # type: ignore[arg-type]
     i.store(b"\x00" * 4)  # type: ignore[arg-type]
     b.add(b"\x00" * 4)  # type: ignore[attr-defined]
+    b.fetch_max(b"\x00" * 4)  # type: ignore[attr-defined]
+    i.fetch_update(lambda v: b"\x00")  # type: ignore[arg-type, return-value]
+    atomics.supported_ops(8, True)  # type: ignore[misc]
     b.signed  # type: ignore[attr-defined]
     any_.load()  # type: ignore[attr-defined]
     any_.signed  # type: ignore[attr-defined]
@@ -374,6 +408,7 @@ def main() -> None:
     contexts()
     views_and_owned()
     exceptions()
+    module_functions()
     orders()
     hierarchy(
         atomics.atomic(width=1, atype=atomics.INT),
