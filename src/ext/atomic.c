@@ -670,9 +670,11 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
 static PyMethodDef any_methods[] = {
     ATOMICS_NO_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
-static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS, {NULL, NULL, 0, NULL}};
+static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS, ATOMICS_WAIT_METHODS,
+                                         {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
     VALUE_METHODS,
+    ATOMICS_WAIT_METHODS,
     {"__bytes__", (PyCFunction)m_bytes, METH_NOARGS,
      "__bytes__($self, /)\n--\n\nA SEQ_CST load of the value."},
     {NULL, NULL, 0, NULL}};
