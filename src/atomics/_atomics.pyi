@@ -153,6 +153,29 @@ class INTEGRAL(ANY):
         """Atomically subtract 1; return the old value."""
     def fetch_neg(self, order: _Order = ...) -> int:
         """Atomically negate the value; return the old value."""
+    # blocking wait and notify
+    def wait(self, old: SupportsIndex, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while the value equals `old`; True once it differs, False on timeout.
+
+        Returns at once (True) if the value already differs. `timeout` is in
+        seconds (None: no limit; 0: look once and return); negative or NaN
+        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
+        or from any process that maps the same memory (Linux, macOS 14.4+;
+        Windows: one process). Wake-ups that leave the value equal to `old`
+        are absorbed. The GIL is released while blocked; signal handlers run
+        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
+        a notify is also seen within 50 ms. If the view is released while
+        waiting, raises ValueError. `order` is a load order."""
+    def notify_one(self) -> None:
+        """Wake one thread or process blocked in `wait` on this memory (at least one).
+
+        For objects that do not cover whole aligned 4-byte words (widths 1 and
+        2, odd widths) every waiter of the word is woken. Writes nothing, so
+        read-only objects may notify too."""
+    def notify_all(self) -> None:
+        """Wake every thread or process blocked in `wait` on this memory.
+
+        Writes nothing, so read-only objects may notify too."""
 
 class BYTES(ANY):
     """An atomic run of `width` raw bytes (native byte order for bit indices).
@@ -238,6 +261,29 @@ class BYTES(ANY):
         """Atomically AND `value` into the object; return the old value."""
     def bin_fetch_not(self, order: _Order = ...) -> bytes:
         """Atomically invert every bit; return the old value."""
+    # blocking wait and notify
+    def wait(self, old: ReadableBuffer, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while the value equals `old`; True once it differs, False on timeout.
+
+        Returns at once (True) if the value already differs. `timeout` is in
+        seconds (None: no limit; 0: look once and return); negative or NaN
+        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
+        or from any process that maps the same memory (Linux, macOS 14.4+;
+        Windows: one process). Wake-ups that leave the value equal to `old`
+        are absorbed. The GIL is released while blocked; signal handlers run
+        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
+        a notify is also seen within 50 ms. If the view is released while
+        waiting, raises ValueError. `order` is a load order."""
+    def notify_one(self) -> None:
+        """Wake one thread or process blocked in `wait` on this memory (at least one).
+
+        For objects that do not cover whole aligned 4-byte words (widths 1 and
+        2, odd widths) every waiter of the word is woken. Writes nothing, so
+        read-only objects may notify too."""
+    def notify_all(self) -> None:
+        """Wake every thread or process blocked in `wait` on this memory.
+
+        Writes nothing, so read-only objects may notify too."""
 
 class INT(INTEGRAL):
     """Atomic signed integer: `atomics.atomic(width=8, atype=atomics.INT)`."""

@@ -8,9 +8,9 @@
  *
  * One file per concern would split three short platform blocks; they stay
  * here, each behind one #if, in the same order: clock, sleep, wake. */
-#if defined(__linux__)
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* syscall() */
-#elif defined(__APPLE__)
+#elif defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
 #define _DARWIN_C_SOURCE
 #endif
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
