@@ -17,7 +17,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#if !defined(_WIN32)
+#if defined(_WIN32)
+#include <windows.h> /* Sleep */
+#else
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/time.h>
