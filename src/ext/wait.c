@@ -96,6 +96,30 @@ static int parse_timeout(PyObject *arg, int64_t *out) {
     return 0;
 }
 
+#ifdef PYPY_VERSION
+/* PyPy's C API does not run signal handlers (its PyErr_CheckSignals does
+ * nothing); running a little Python code does. PyPy has one interpreter per
+ * process, so the function can live in a static. */
+static PyObject *pypy_tick;
+static int check_signals(void) {
+    if (pypy_tick == NULL) {
+        PyObject *ns = PyDict_New();
+        if (ns == NULL)
+            return -1;
+        if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0)
+            pypy_tick = PyRun_String("lambda: None", Py_eval_input, ns, ns);
+        Py_DECREF(ns);
+        if (pypy_tick == NULL)
+            return -1;
+    }
+    PyObject *r = PyObject_CallObject(pypy_tick, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+#else
+#define check_signals() PyErr_CheckSignals()
+#endif
+
 /* Sleeps without the GIL until the value differs from *old, the deadline
  * passes, the view is released, or a signal handler must run. */
 static PyObject *block(AtomicObject *self, atomics_load_fn load, const unsigned char *old,
@@ -132,7 +156,7 @@ static PyObject *block(AtomicObject *self, atomics_load_fn load, const unsigned 
             Py_RETURN_TRUE;
         if (deadline != INT64_MAX && atomics_monotonic_ns() >= deadline)
             Py_RETURN_FALSE;
-        if (PyErr_CheckSignals() < 0)
+        if (check_signals() < 0)
             return NULL;
     }
 }
