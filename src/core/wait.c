@@ -161,7 +161,8 @@ static int futex_result(long rc) {
 static int futex_wait1(uintptr_t word, uint32_t expect, int64_t timeout_ns) {
     struct futex_ts_ ts, *tsp = NULL;
     if (timeout_ns >= 0) {
-        ts.tv_sec = (long)(timeout_ns / 1000000000);
+        int64_t sec = timeout_ns / 1000000000;
+        ts.tv_sec = sec > LONG_MAX ? LONG_MAX : (long)sec; /* 68 years with a 32-bit long */
         ts.tv_nsec = (long)(timeout_ns % 1000000000);
         tsp = &ts;
     }
