@@ -290,6 +290,58 @@ void atomics_signal_fence(atomics_order mo);
  * yield, ppc64 or 1,1,1 / or 2,2,2, riscv64 pause (a no-op fence elsewhere);
  * nothing (a compiler barrier) where there is no such hint. */
 void atomics_spin_pause(void);
+/* ---- blocking wait and notify -----------------------------------------------
+ *
+ *   wait(obj, width, old, mo, timeout_ns)
+ *       while (*obj == *old) sleep until notified, timed out or interrupted;
+ *       the value is read with `mo` (a load order). timeout_ns < 0: forever.
+ *       Returns ATOMICS_WAIT_CHANGED, _TIMEDOUT, _INTERRUPTED (a signal
+ *       handler ran: EINTR) or _UNSUPPORTED (no read-only load for the
+ *       object: use atomics_wait_once with a read-write table's load).
+ *       Wake-ups that leave the value equal to *old are absorbed.
+ *   wait_once(load, obj, width, old, mo, timeout_ns)
+ *       one step of wait, for callers that check their own conditions
+ *       between sleeps: _CHANGED if *obj != *old (read with load and mo),
+ *       else _TIMEDOUT if timeout_ns == 0, else sleeps once (at most
+ *       timeout_ns, < 0: unbounded) and returns _WOKEN (a notify, a
+ *       timeout, or a spurious wake-up: the caller re-checks) or
+ *       _INTERRUPTED.
+ *   notify_one(obj, width), notify_all(obj, width)
+ *       wake one / every thread or process waiting on obj. notify_one
+ *       wakes every waiter of the word when obj does not cover whole
+ *       aligned 4-byte words (objects sharing a word cannot be told apart).
+ *
+ * Works between threads and between processes mapping the same memory.
+ * The kernel watches aligned 4-byte words: the words the object overlaps
+ * (widths 1 and 2: the one word that contains them; the other bytes of the
+ * word may change freely, a waiter re-checks its own). Linux: futex without
+ * FUTEX_PRIVATE_FLAG; objects over more than one word use futex_waitv
+ * (Linux 5.16+) on all their words, so no change is missed. Without
+ * futex_waitv, on Windows (WaitOnAddress: one process only) and on macOS
+ * 14.4+ (os_sync_wait_on_address, shared) the first word is watched
+ * (aligned 8-byte objects: all 8 bytes on Windows and macOS), and a change
+ * confined to the other words that races the waiter's check is seen after
+ * at most ATOMICS_WAIT_POLL_NS. Elsewhere (older macOS, BSDs) wait polls
+ * every ATOMICS_WAIT_POLL_NS. The notify of a store, as in C++, is what
+ * wakes a sleeper: a store without notify is seen at the next wake-up. */
+
+#define ATOMICS_WAIT_UNSUPPORTED (-1)
+#define ATOMICS_WAIT_CHANGED 0
+#define ATOMICS_WAIT_WOKEN 1
+#define ATOMICS_WAIT_TIMEDOUT 2
+#define ATOMICS_WAIT_INTERRUPTED 3
+
+/* The longest single sleep when the platform cannot watch the whole object. */
+#define ATOMICS_WAIT_POLL_NS 1000000
+
+int atomics_wait(const void *obj, size_t width, const void *old, atomics_order mo,
+                 int64_t timeout_ns);
+int atomics_wait_once(atomics_load_fn load, const void *obj, size_t width, const void *old,
+                      atomics_order mo, int64_t timeout_ns);
+void atomics_notify_one(const void *obj, size_t width);
+void atomics_notify_all(const void *obj, size_t width);
+/* The clock wait's timeouts are measured on, in nanoseconds. */
+int64_t atomics_monotonic_ns(void);
 
 /* ---- width-specific entry points ---------------------------------------------
  * atomics_<op>_<N> for N in 1, 2, 4, 8, 16; the object must be aligned to N

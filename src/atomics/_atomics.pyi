@@ -201,6 +201,29 @@ class INTEGRAL(ANY):
         `fail_order` the loads' (default: the strongest load order `order`
         allows). After `max_retries` failed attempts (None: no limit)
         `RuntimeError` is raised, the object unchanged by this call."""
+    # blocking wait and notify
+    def wait(self, old: SupportsIndex, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while the value equals `old`; True once it differs, False on timeout.
+
+        Returns at once (True) if the value already differs. `timeout` is in
+        seconds (None: no limit; 0: look once and return); negative or NaN
+        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
+        or from any process that maps the same memory (Linux, macOS 14.4+;
+        Windows: one process). Wake-ups that leave the value equal to `old`
+        are absorbed. The GIL is released while blocked; signal handlers run
+        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
+        a notify is also seen within 50 ms. If the view is released while
+        waiting, raises ValueError. `order` is a load order."""
+    def notify_one(self) -> None:
+        """Wake one thread or process blocked in `wait` on this memory (at least one).
+
+        For objects that do not cover whole aligned 4-byte words (widths 1 and
+        2, odd widths) every waiter of the word is woken. Writes nothing, so
+        read-only objects may notify too."""
+    def notify_all(self) -> None:
+        """Wake every thread or process blocked in `wait` on this memory.
+
+        Writes nothing, so read-only objects may notify too."""
 
 class BYTES(ANY):
     """An atomic run of `width` raw bytes (native byte order for bit indices).
@@ -306,6 +329,29 @@ class BYTES(ANY):
         """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
 
         As on integral objects: `fn` gets the `bytes` seen and returns `width` bytes."""
+    # blocking wait and notify
+    def wait(self, old: ReadableBuffer, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while the value equals `old`; True once it differs, False on timeout.
+
+        Returns at once (True) if the value already differs. `timeout` is in
+        seconds (None: no limit; 0: look once and return); negative or NaN
+        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
+        or from any process that maps the same memory (Linux, macOS 14.4+;
+        Windows: one process). Wake-ups that leave the value equal to `old`
+        are absorbed. The GIL is released while blocked; signal handlers run
+        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
+        a notify is also seen within 50 ms. If the view is released while
+        waiting, raises ValueError. `order` is a load order."""
+    def notify_one(self) -> None:
+        """Wake one thread or process blocked in `wait` on this memory (at least one).
+
+        For objects that do not cover whole aligned 4-byte words (widths 1 and
+        2, odd widths) every waiter of the word is woken. Writes nothing, so
+        read-only objects may notify too."""
+    def notify_all(self) -> None:
+        """Wake every thread or process blocked in `wait` on this memory.
+
+        Writes nothing, so read-only objects may notify too."""
 
 class INT(INTEGRAL):
     """Atomic signed integer: `atomics.atomic(width=8, atype=atomics.INT)`."""

@@ -673,10 +673,11 @@ static PyMethodDef any_methods[] = {
     {NULL, NULL, 0, NULL}};
 static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS,
                                          ATOMICS_MORE_VALUE_METHODS, ATOMICS_MORE_INTEGRAL_METHODS,
-                                         {NULL, NULL, 0, NULL}};
+                                         ATOMICS_WAIT_METHODS, {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
     VALUE_METHODS,
     ATOMICS_MORE_VALUE_METHODS,
+    ATOMICS_WAIT_METHODS,
     {"__bytes__", (PyCFunction)m_bytes, METH_NOARGS,
      "__bytes__($self, /)\n--\n\nA SEQ_CST load of the value."},
     {NULL, NULL, 0, NULL}};

@@ -105,6 +105,9 @@ struct atomics_ctx {
      * next operation, or the context's end, gives it back instead. */
     uint8_t give_back_pending;
 #endif
+    /* Threads blocked in wait() on the view (wait.c): a release wakes them
+     * and waits for them to leave before giving the export back. */
+    uint32_t waiters;
     unsigned char *addr;
     const atomics_ops *ops;
     PyTypeObject *view_type;
@@ -173,6 +176,32 @@ static inline void atomics_op_end(AtomicObject *self) {
     (void)self;
 #endif
 }
+
+/* ---- blocking wait and notify (wait.c) ------------------------------------------ */
+
+/* Run by a release before the export is given back, once the phase is
+ * RELEASED: wakes the threads waiting on the view until none is left. */
+void atomics_wake_waiters(atomics_ctx *ctx);
+
+PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames);
+PyObject *atomics_m_notify_one(AtomicObject *self, PyObject *unused);
+PyObject *atomics_m_notify_all(AtomicObject *self, PyObject *unused);
+
+/* The entries of integral and bytes objects and views. */
+#define ATOMICS_WAIT_METHODS                                                          \
+    {"wait", (PyCFunction)(void (*)(void))atomics_m_wait, METH_FASTCALL | METH_KEYWORDS, \
+     "wait($self, /, old, timeout=None, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"   \
+     "Block while the value equals old. Returns True once it differs, False when "    \
+     "timeout (seconds; None: no limit; 0: look once) runs out. Woken by "            \
+     "notify_one/notify_all, from any thread or process sharing the memory; "         \
+     "order is a load order."},                                                       \
+    {"notify_one", (PyCFunction)(void (*)(void))atomics_m_notify_one, METH_NOARGS,     \
+     "notify_one($self, /)\n--\n\nWake at least one thread or process blocked in "     \
+     "wait on this object (all of them for objects smaller than 4 bytes)."},          \
+    {"notify_all", (PyCFunction)(void (*)(void))atomics_m_notify_all, METH_NOARGS,     \
+     "notify_all($self, /)\n--\n\nWake every thread or process blocked in wait on "    \
+     "this object."}
 
 /* The operations for `width` bytes at `addr` (NULL: owned memory, which is
  * always aligned), or NULL with UnsupportedWidthException or AlignmentError. */

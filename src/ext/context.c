@@ -202,9 +202,11 @@ static unsigned ctx_move(atomics_ctx *ctx, unsigned from, unsigned to, int *move
     }
 }
 
-/* Waits for the operations in flight from other threads (they never block,
- * so the wait is short), then gives the export back. */
+/* Wakes the threads blocked in wait() and waits for them to leave, waits
+ * for the operations in flight from other threads (they never block, so the
+ * wait is short), then gives the export back. */
 static void ctx_drain_and_release(atomics_ctx *ctx) {
+    atomics_wake_waiters(ctx);
 #ifdef Py_GIL_DISABLED
     for (unsigned spins = 0; atomics_cc_load_4(&ctx->state, ATOMICS_ACQUIRE) >= CTX_USER ||
                              atomics_cc_load_4(&ctx->owner_busy, ATOMICS_ACQUIRE);
@@ -258,8 +260,10 @@ static void ctx_release_final(atomics_ctx *ctx) {
     if (!moved && take_pending_give_back(ctx))
         moved = 1;
 #endif
-    if (moved)
+    if (moved) {
+        atomics_wake_waiters(ctx);
         PyBuffer_Release(&ctx->buffer);
+    }
 }
 
 static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {

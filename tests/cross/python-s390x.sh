@@ -135,14 +135,14 @@ so=$out/pkg/atomics/_atomics$suffix
 cflags=(-std=c11 -O2 -fPIC -fvisibility=hidden -Wall -Wextra -Wshadow -Werror -Iinclude
         -Isrc/core -Isrc/ext -isystem "$root/usr/include/$pyver" -idirafter "$root/usr/include")
 objs=()
-for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c; do
+for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c src/core/wait.c; do
   $triplet-gcc "${cflags[@]}" -Wpedantic -Wstrict-prototypes -fno-strict-aliasing \
     -c "$f" -o "$out/obj/core-${f##*/}.o" ||
     die "compiling $f"
   objs+=("$out/obj/core-${f##*/}.o")
 done
 for f in src/ext/module.c src/ext/atomic.c src/ext/context.c src/ext/result.c \
-         src/ext/alignment.c src/ext/convert.c src/ext/more_ops.c; do
+         src/ext/alignment.c src/ext/convert.c src/ext/more_ops.c src/ext/wait.c; do
   $triplet-gcc "${cflags[@]}" -c "$f" -o "$out/obj/ext-${f##*/}.o" || die "compiling $f"
   objs+=("$out/obj/ext-${f##*/}.o")
 done

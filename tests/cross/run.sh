@@ -13,6 +13,9 @@
 #               multiarch packages; the 32-bit code paths run as i686 Linux)
 #   compile     MSVC x64 and x86 (clang in MSVC mode: the intrinsics path,
 #               also scanned for GNU extensions), macOS x86_64 and arm64
+#               (src/core/wait.c against declarations of the Win32 calls it
+#               makes, and against a Linux C library standing in for the
+#               macOS SDK)
 #   extension   the CPython extension (src/ext), GIL and free-threaded:
 #               ext-win64 with mingw-w64 against CPython 3.13's own Windows
 #               headers (PC/pyconfig.h from the source tarball that
@@ -20,6 +23,7 @@
 #               for Apple targets (no macOS SDK here: a Linux C library of the
 #               same data model stands in for it, so this checks our code's
 #               Apple paths, not the SDK)
+# Every run target also runs tests/c/test_wait (blocking wait/notify).
 # Prints a table of targets with their check counts and times; exits non-zero
 # if anything failed. Installs what it needs from Debian (as root, when a
 # tool is missing).
@@ -63,7 +67,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
         -fno-strict-aliasing -Iinclude -Isrc/core)
-core=(src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c)
+core=(src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c src/core/wait.c)
 
 # Compile-only targets have no C library here: clang's own freestanding
 # headers (stddef.h, stdint.h, intrin.h, cpuid.h) plus this one, which
@@ -75,6 +79,30 @@ cat >"$out/stub-include/string.h" <<'EOF'
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+EOF
+# ... and, for the MSVC targets, the Win32 calls of src/core/wait.c as the
+# Windows SDK declares them (the mingw-w64 targets build it against real
+# headers and run it under wine)
+mkdir -p "$out/msvc-include"
+cat >"$out/msvc-include/windows.h" <<'EOF'
+#include <stddef.h>
+typedef int BOOL;
+typedef unsigned long DWORD;
+typedef void VOID;
+typedef void *PVOID;
+typedef size_t SIZE_T;
+typedef union _LARGE_INTEGER {
+    struct { DWORD LowPart; long HighPart; } u;
+    long long QuadPart;
+} LARGE_INTEGER;
+#define WINAPI __stdcall
+#define INFINITE 0xFFFFFFFF
+__declspec(dllimport) BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
+__declspec(dllimport) BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+BOOL WINAPI WaitOnAddress(volatile VOID *Address, PVOID CompareAddress, SIZE_T AddressSize,
+                          DWORD dwMilliseconds);
+VOID WINAPI WakeByAddressSingle(PVOID Address);
+VOID WINAPI WakeByAddressAll(PVOID Address);
 EOF
 
 # ---- results -------------------------------------------------------------------
@@ -100,8 +128,12 @@ build() {
     echo "libatomic calls in the $name core:"; echo "$calls"; return 1
   fi
   local libs=(-pthread)
-  case $cc in *mingw* | musl-gcc) libs=(-static -pthread) ;; esac
+  case $cc in
+    *mingw*) libs=(-static -pthread -lsynchronization) ;;
+    musl-gcc) libs=(-static -pthread) ;;
+  esac
   "$cc" "${cflags[@]}" "$@" tests/c/test_core.c "${objs[@]}" -o "$dir/test_core" "${libs[@]}" || return 1
+  "$cc" "${cflags[@]}" "$@" tests/c/test_wait.c "${objs[@]}" -o "$dir/test_wait" "${libs[@]}" || return 1
   "$cc" "${cflags[@]/-std=c11/-std=c99}" "$@" tests/c/test_header_c99.c "${objs[@]}" \
     -o "$dir/test_header_c99" "${libs[@]}" || return 1
 }
@@ -126,6 +158,9 @@ run() {
   if "$@" "$dir/test_core$exe" >"$log" 2>&1; then :; else
     status=FAIL; fail "$name" "test_core exited non-zero (see $log)"; tail -n 20 "$log"
   fi
+  if ! "$@" "$dir/test_wait$exe" >"$out/$name.wait.log" 2>&1; then
+    status=FAIL; fail "$name" "test_wait (see $out/$name.wait.log)"; tail -n 20 "$out/$name.wait.log"
+  fi
   local last
   # (Windows programs end lines with \r\n)
   last=$(tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1 || true)
@@ -140,13 +175,16 @@ run() {
 
 # compile_only NAME HOW CLANG-ARGS...: the core with clang for a target whose
 # C library is not here
+# (src/core/wait.c also needs the system's headers: $wait_inc, per target)
 compile_only() {
   local name=$1 how=$2; shift 2
   local start=$SECONDS status=ok
   mkdir -p "$out/$name"
   for f in "${core[@]}"; do
-    clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" -O2 -Wall -Wextra \
-      -Werror -Iinclude -Isrc/core -c "$f" -o "$out/$name/$(basename "$f" .c).o" ||
+    local extra=()
+    [ "$f" = src/core/wait.c ] && extra=("${wait_inc[@]}")
+    clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" "${extra[@]}" -O2 -Wall \
+      -Wextra -Werror -Iinclude -Isrc/core -c "$f" -o "$out/$name/$(basename "$f" .c).o" ||
       { status=FAIL; fail "$name" "compiling $f"; }
   done
   row "$name" "$how" "-" "$status" "$((SECONDS - start))s"
@@ -157,8 +195,8 @@ compile_only() {
 gnu_scan() {
   local name=$1 ours found; shift
   ours=$(for f in "${core[@]}"; do
-           clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" -Iinclude \
-             -Isrc/core -E "$f"
+           clang "$@" -ffreestanding -nostdlibinc -isystem "$out/stub-include" \
+             -isystem "$out/msvc-include" -Iinclude -Isrc/core -E "$f"
          done | awk '/^# [0-9]+ "/ { ours = ($3 ~ /src\/core|include\/atomics/); next } ours')
   found=$(grep -nE '__atomic_|__sync_|__attribute__|__builtin_|__asm|\basm\b|__int128|__extension__|typeof|\(\{' <<<"$ours" || true)
   # the scan sees our code: the intrinsics are there
@@ -265,17 +303,22 @@ for target in "${targets[@]}"; do
         fail "$target" build; row "$target" "mingw-w64 (build only)" - FAIL "$((SECONDS - start))s"
       fi ;;
     msvc-x64)
+      wait_inc=(-isystem "$out/msvc-include")
       msvc=(--target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -mcx16)
       compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
       gnu_scan "$target" "${msvc[@]}" ;;
     msvc-x86)
+      wait_inc=(-isystem "$out/msvc-include")
       msvc=(--target=i686-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -msse2)
       compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
       gnu_scan "$target" "${msvc[@]}" ;;
     macos-x86_64)
+      # no macOS SDK here: a Linux C library of the same data model stands in
+      wait_inc=(-U__nonnull -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include)
       compile_only "$target" "clang (compile only)" --target=x86_64-apple-macos10.9 -std=c11 \
         -Wpedantic -Wshadow -Wstrict-prototypes -fno-strict-aliasing ;;
     macos-arm64)
+      wait_inc=(-U__nonnull -isystem /usr/aarch64-linux-gnu/include)
       compile_only "$target" "clang (compile only)" --target=arm64-apple-macos11 -std=c11 \
         -Wpedantic -Wshadow -Wstrict-prototypes -fno-strict-aliasing ;;
     ext-win64)
