@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ThreadSanitizer leg: the threaded tests on a free-threaded CPython built
+# ThreadSanitizer leg: the threaded tests (free-threading, sub-interpreters,
+# wait/notify with its release-while-waiting handshake) on a free-threaded CPython built
 # with TSan (tools/ft-python.sh --tsan), against a TSan build of the
 # extension. Any TSan report fails the run (TSan exits 66).
 #   bash tests/run_tsan_ft.sh [pytest args...]
@@ -19,4 +20,5 @@ TSAN_OPTIONS=$quiet CMAKE_ARGS="-DATOMICS_SANITIZE=thread" "$work/venv/bin/pytho
 cd "$work"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$root/tests/tsan-suppressions.txt"
 "$work/venv/bin/python" -m pytest -p no:cacheprovider -q \
-  "$root/tests/test_freethreading.py" "$root/tests/test_subinterpreters.py" "$@"
+  "$root/tests/test_freethreading.py" "$root/tests/test_subinterpreters.py" \
+  "$root/tests/test_wait.py" "$@"
