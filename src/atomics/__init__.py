@@ -13,15 +13,21 @@ from ._atomics import (
     Alignment,
     CmpxchgResult,
     atomic,
+    atomicarray,
     atomicview,
 )
-from . import base, ctx, view
+from . import array, base, ctx, view
+from ._shared import Arena, shared, shared_array
 
 __version__ = "1.2.0"
 
 __all__ = [
     "atomic",
     "atomicview",
+    "atomicarray",
+    "shared",
+    "shared_array",
+    "Arena",
     "ANY",
     "INTEGRAL",
     "BYTES",

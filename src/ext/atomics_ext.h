@@ -27,6 +27,8 @@ typedef struct {
         *AtomicIntViewContext, *AtomicUintViewContext;
     PyTypeObject *CmpxchgResult;
     PyTypeObject *Alignment;
+    /* arrays (atomics.array) */
+    PyTypeObject *AtomicIntegralArray, *AtomicBytesArray;
     /* from the Python layer */
     PyObject *MemoryOrder, *OpType;
     PyObject *AlignmentError, *MemoryOrderError, *UnsupportedWidthException,
@@ -109,6 +111,9 @@ struct atomics_ctx {
     const atomics_ops *ops;
     PyTypeObject *view_type;
     Py_buffer buffer; /* the export, held from construction to release */
+    /* Shared objects (atomics.shared): what pickling the view returns, a
+     * (callable, args) pair that re-attaches it; NULL for other views. */
+    PyObject *handle;
 };
 
 /* This thread, as the owner field holds it. */
@@ -178,6 +183,9 @@ static inline void atomics_op_end(AtomicObject *self) {
  * always aligned), or NULL with UnsupportedWidthException or AlignmentError. */
 const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize_t width,
                                    int readonly);
+/* The same, accepting the core's minimum alignment when `minimum` is set. */
+const atomics_ops *atomics_resolve_aligned(atomics_state *st, const void *addr, Py_ssize_t width,
+                                           int readonly, int minimum);
 
 /* Creates an owned object of type tp (used by atomic()). */
 PyObject *atomics_new_owned(atomics_state *st, PyTypeObject *tp, Py_ssize_t width,
@@ -189,6 +197,15 @@ PyObject *atomics_new_view(atomics_ctx *ctx);
 /* Creates a context of type tp for `buffer`. */
 PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
                               unsigned flags);
+/* The same for `width` bytes at `offset` into `buffer` (width -1: up to its
+ * end); `minimum`: the core's minimum alignment suffices (else the
+ * recommended one is required, as for every other view). */
+PyObject *atomics_new_context_at(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
+                                 unsigned flags, Py_ssize_t offset, Py_ssize_t width,
+                                 int minimum);
+/* atomics._atomics._share(context, handle): opens a fresh context for good
+ * and returns its view, which pickles to `handle` (context.c). */
+PyObject *atomics_share(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 PyObject *atomics_cmpxchg_result(atomics_state *st, int success, PyObject *expected);
 
@@ -198,6 +215,17 @@ int atomics_add_object_types(PyObject *module, atomics_state *st);
 int atomics_add_context_types(PyObject *module, atomics_state *st);
 int atomics_add_result_type(PyObject *module, atomics_state *st);
 int atomics_add_alignment_type(PyObject *module, atomics_state *st);
+int atomics_add_array_type(PyObject *module, atomics_state *st);
+
+/* ---- arrays (array.c) ------------------------------------------------------------- */
+
+/* atomicarray(buffer, width, atype, offset=0, length=None, is_signed=None, align=None) */
+PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs);
+/* _share_array(array, handle): the array pickles to handle from now on. */
+PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+/* The METH_FASTCALL | METH_KEYWORDS function behind the method `name` of
+ * integral objects (bytes objects share it), or NULL (atomic.c). */
+PyCFunction atomics_object_method(const char *name);
 
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 
