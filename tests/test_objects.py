@@ -40,7 +40,9 @@ BYTES_OPS = [op for op in OpType if op <= OpType.FETCH_NOT]
 def test_public_names():
     expected = {
         "atomics": ["atomic", "atomicview", "ANY", "INTEGRAL", "BYTES", "INT", "UINT",
-                    "Alignment", "CmpxchgResult", "MemoryOrder", "OpType"],
+                    "Alignment", "CmpxchgResult", "MemoryOrder", "OpType",
+                    "atomicarray", "shared", "shared_array", "Arena"],
+        "atomics.array": ["AtomicIntegralArray", "AtomicBytesArray"],
         "atomics.base": ["Atomic", "AtomicIntegral", "AtomicBytes", "AtomicInt", "AtomicUint"],
         "atomics.view": ["AtomicView", "AtomicIntegralView", "AtomicBytesView", "AtomicIntView",
                          "AtomicUintView"],
@@ -58,7 +60,7 @@ def test_public_names():
 
 
 def test_class_names_are_where_the_readme_says():
-    for module_name in ("base", "view", "ctx"):
+    for module_name in ("base", "view", "ctx", "array"):
         module = getattr(atomics, module_name)
         for name in module.__all__:
             cls = getattr(module, name)

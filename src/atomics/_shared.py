@@ -125,14 +125,16 @@ def _unlink_created() -> None:
         names = list(_created)
         _created.clear()
     for name in names:
-        _unlink_name(name)
+        _unlink_name(name, registered=True)
 
 
-def _unlink_name(name: str) -> None:
+def _unlink_name(name: str, registered: bool) -> None:
     try:
         _shm_unlink(name)
     except FileNotFoundError:
         pass
+    if not registered:
+        return
     try:
         from multiprocessing import resource_tracker
 
@@ -272,8 +274,9 @@ class Arena:
             mm = mmap.mmap(fd, size)
         except BaseException:
             with _lock:
+                registered = name in _created
                 _created.discard(name)
-            _unlink_name(name)
+            _unlink_name(name, registered)
             raise
         finally:
             os.close(fd)
@@ -338,8 +341,9 @@ class Arena:
         """Remove the segment's name now. Objects attached anywhere keep
         working; handles not yet attached can no longer be. Idempotent."""
         with _lock:
+            registered = self._name in _created
             _created.discard(self._name)
-        _unlink_name(self._name)
+        _unlink_name(self._name, registered)
 
     def allocate(self, size: int, alignment: int = 16, within: int = 0) -> int:
         """Reserve `size` bytes at a multiple of `alignment` (and, with
