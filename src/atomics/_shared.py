@@ -24,23 +24,18 @@ import os
 import secrets
 import threading
 import weakref
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple
 
-from ._atomics import (
-    ANY,
-    BYTES,
-    INT,
-    INTEGRAL,
-    UINT,
-    Alignment,
-    _share,
-    _share_array,
-    atomicarray,
-    atomicview,
-)
+from . import _atomics
+from ._atomics import ANY, BYTES, INT, INTEGRAL, UINT, Alignment, atomicarray, atomicview
 
+# private hooks of the extension (not in its stubs, which list the public API)
+_share: Any = getattr(_atomics, "_share")
+_share_array: Any = getattr(_atomics, "_share_array")
+
+_posixshmem: Any
 try:  # CPython's own binding of shm_open/shm_unlink (what SharedMemory uses)
-    import _posixshmem
+    import _posixshmem  # type: ignore
 except ImportError:  # PyPy, or an isolated sub-interpreter that cannot load it
     _posixshmem = None
 
@@ -52,7 +47,7 @@ _NEXT = 24  # offset of the next-free-offset word in the header
 _DEFAULT_SIZE = 1 << 16
 _PREFIX = "atomics_"
 
-_ATYPES = {"ANY": ANY, "INTEGRAL": INTEGRAL, "BYTES": BYTES, "INT": INT, "UINT": UINT}
+_ATYPES: Dict[str, Any] = {"ANY": ANY, "INTEGRAL": INTEGRAL, "BYTES": BYTES, "INT": INT, "UINT": UINT}
 _NAMES = {id(v): k for k, v in _ATYPES.items()}
 
 
@@ -208,7 +203,7 @@ def _attach_array(name: str, token: bytes, offset: int, length: int, width: int,
 
 
 def _make(mm: mmap.mmap, name: str, token: bytes, offset: int, width: int, atype: str,
-          flags: Tuple[Any, Any], align: str) -> Any:
+          flags: Tuple[Any, Any], align: Any) -> Any:
     if not isinstance(atype, str) or atype not in _ATYPES:
         raise TypeError(f"not an atype name: {atype!r}")
     is_integral, is_signed = flags
@@ -225,7 +220,7 @@ def _make(mm: mmap.mmap, name: str, token: bytes, offset: int, width: int, atype
 
 
 def _make_array(mm: mmap.mmap, name: str, token: bytes, offset: int, length: int, width: int,
-                atype: str, is_signed: Any, align: str) -> Any:
+                atype: str, is_signed: Any, align: Any) -> Any:
     if not isinstance(atype, str) or atype not in _ATYPES:
         raise TypeError(f"not an atype name: {atype!r}")
     if not isinstance(offset, int) or offset < _HEADER:

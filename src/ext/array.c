@@ -29,23 +29,26 @@ typedef PyObject *(*element_fn)(PyObject *, PyObject *const *, Py_ssize_t, PyObj
 
 /* Every method an element has, as single objects name it. */
 #define ATOMICS_ARRAY_VALUE_OPS(X)                                                    \
-    X(load) X(store) X(exchange) X(cmpxchg_weak) X(cmpxchg_strong) X(bit_test)        \
-    X(bit_test_compl) X(bit_test_set) X(bit_test_reset) X(bit_compl) X(bit_set)       \
-    X(bit_reset) X(bin_or) X(bin_xor) X(bin_and) X(bin_not) X(bin_fetch_or)          \
-    X(bin_fetch_xor) X(bin_fetch_and) X(bin_fetch_not)
+    X(load, ORDER) X(store, DESIRED) X(exchange, DESIRED) X(cmpxchg_weak, CMPXCHG)    \
+    X(cmpxchg_strong, CMPXCHG) X(bit_test, INDEX) X(bit_test_compl, INDEX)            \
+    X(bit_test_set, INDEX) X(bit_test_reset, INDEX) X(bit_compl, INDEX)               \
+    X(bit_set, INDEX) X(bit_reset, INDEX) X(bin_or, VALUE) X(bin_xor, VALUE)          \
+    X(bin_and, VALUE) X(bin_not, ORDER) X(bin_fetch_or, VALUE) X(bin_fetch_xor, VALUE) \
+    X(bin_fetch_and, VALUE) X(bin_fetch_not, ORDER)
 #define ATOMICS_ARRAY_ARITHMETIC_OPS(X)                                               \
-    X(add) X(sub) X(inc) X(dec) X(neg) X(fetch_add) X(fetch_sub) X(fetch_inc)         \
-    X(fetch_dec) X(fetch_neg)
+    X(add, VALUE) X(sub, VALUE) X(inc, ORDER) X(dec, ORDER) X(neg, ORDER)             \
+    X(fetch_add, VALUE) X(fetch_sub, VALUE) X(fetch_inc, ORDER) X(fetch_dec, ORDER)   \
+    X(fetch_neg, ORDER)
 
 enum {
-#define ATOMICS_X_(name) OP_##name,
+#define ATOMICS_X_(name, sig) OP_##name,
     ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_) ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
 #undef ATOMICS_X_
     OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
-#define ATOMICS_X_(name) #name,
+#define ATOMICS_X_(name, sig) #name,
     ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_) ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
 #undef ATOMICS_X_
 };
@@ -123,7 +126,7 @@ static PyObject *element_call(ArrayObject *self, int op, PyObject *const *args, 
     return LOAD_FN(op)((PyObject *)&el, args + 1, nargs - 1, kwnames);
 }
 
-#define ATOMICS_X_(name)                                                              \
+#define ATOMICS_X_(name, sig)                                                         \
     static PyObject *a_##name(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs, \
                               PyObject *kwnames) {                                    \
         return element_call(self, OP_##name, args, nargs, kwnames);                   \
@@ -440,12 +443,19 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
 
 /* ---- the types ------------------------------------------------------------------------------ */
 
-#define SIG_I "($self, i, /, *args, **kwargs)\n--\n\n"
+/* Signatures: the object method's, after the element index. */
+#define SIG_ORDER "($self, i, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_VALUE "($self, i, /, value, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_DESIRED "($self, i, /, desired, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_INDEX "($self, i, /, index, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_CMPXCHG                                                                   \
+    "($self, i, /, expected, desired, success=atomics.MemoryOrder.SEQ_CST, "          \
+    "failure=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
 #define FASTCALL (METH_FASTCALL | METH_KEYWORDS)
 
-#define ATOMICS_X_(name)                                                              \
+#define ATOMICS_X_(name, sig)                                                         \
     {#name, (PyCFunction)(void (*)(void))a_##name, FASTCALL,                          \
-     #name SIG_I "The object operation " #name " on element i (then the same arguments)."},
+     #name SIG_##sig "The object operation " #name " on element i."},
 #define COMMON_METHODS                                                                \
     {"tolist", (PyCFunction)array_tolist, METH_NOARGS,                                \
      "tolist($self, /)\n--\n\nThe values, one SEQ_CST load per element (not atomic as a whole)."}, \
