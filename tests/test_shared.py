@@ -363,19 +363,17 @@ except ImportError:
 
 @pytest.mark.skipif(_interpreters is None, reason="needs CPython 3.13+ (_interpreters)")
 def test_handles_reattach_in_subinterpreters():
-    proc = run("""
+    proc = run(r"""
         import pickle, threading, _interpreters, atomics
         arena = atomics.Arena(4096)
         counter = arena.atomic(8, atomics.INT)
         hist = arena.array(4, 8, atomics.UINT)
         data = pickle.dumps((counter, hist))
-        worker = f'''
-import pickle, atomics
-counter, hist = pickle.loads({data!r})
-for i in range(20000):
-    counter.inc()
-    hist.inc(i % 4)
-'''
+        worker = ("import pickle, atomics\n"
+                  f"counter, hist = pickle.loads({data!r})\n"
+                  "for i in range(20000):\n"
+                  "    counter.inc()\n"
+                  "    hist.inc(i % 4)\n")
         ids = [_interpreters.create("isolated") for _ in range(2)]
         ts = [threading.Thread(target=_interpreters.exec, args=(i, worker)) for i in ids]
         for t in ts: t.start()

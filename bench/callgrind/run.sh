@@ -11,7 +11,7 @@ count() {
     awk '/Collected/ {print $4}'
 }
 for py in "$@"; do
-  for mode in owned-none owned-inc owned-load owned-fetch_add view-inc view-load; do
+  for mode in ${ATOMICS_CALLGRIND_MODES:-owned-none owned-inc owned-load owned-fetch_add view-inc view-load view-fetch_add shared-inc shared-fetch_add array-inc array-load array-fetch_add}; do
     a=$(count "$py" "$mode" 100000)
     b=$(count "$py" "$mode" 300000)
     printf '%-40s %-16s %6d\n' "$py" "$mode" $(((b - a) / 200000))
