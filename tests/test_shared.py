@@ -281,6 +281,44 @@ def test_killed_child_leaks_nothing(tmp_path):
     assert segments() <= before
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_arenas_a_child_creates_go_when_it_exits(tmp_path, method):
+    """A child started by multiprocessing leaves through os._exit (fork) or
+    sys.exit (spawn); either way the arenas it created are unlinked, and the
+    parent's are not touched by the child's exit."""
+    before = segments()
+    script = tmp_path / "child_creates.py"
+    script.write_text(textwrap.dedent(f"""
+        import multiprocessing as mp, atomics
+        def child(q, parent_obj):
+            parent_obj.inc()
+            a = atomics.Arena(4096)
+            s = atomics.shared(8, atomics.INT)
+            q.put((a.name, [n for n in __import__('os').listdir('/dev/shm')
+                            if n.startswith('atomics_')]))
+        if __name__ == '__main__':
+            ctx = mp.get_context({method!r})
+            mine = atomics.Arena(4096)
+            obj = mine.atomic(8, atomics.INT)
+            q = ctx.Queue()
+            p = ctx.Process(target=child, args=(q, obj))
+            p.start()
+            name, seen = q.get(timeout=60)
+            p.join()
+            import os
+            now = [n for n in os.listdir('/dev/shm') if n.startswith('atomics_')]
+            print(p.exitcode, obj.load(), name in seen, name in now, mine.name in now,
+                  len(seen) - len(now))
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    # exit code, count, the child's arena existed, it is gone, ours is not, two went
+    assert proc.stdout.split() == ["0", "1", "True", "False", "True", "2"], proc.stdout
+    assert segments() <= before
+    assert "leaked" not in proc.stderr, proc.stderr
+
+
 def test_killed_creator_is_cleaned_by_the_resource_tracker():
     before = segments()
     p = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""

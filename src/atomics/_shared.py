@@ -61,6 +61,9 @@ def _atype_name(atype: Any) -> str:
 def _shm_open(name: str, flags: int) -> int:
     if _posixshmem is not None:
         return _posixshmem.shm_open("/" + name, flags, mode=0o600)
+    if not os.path.isdir("/dev/shm"):
+        raise OSError("atomics arenas need POSIX shared memory (shm_open), which this "
+                      "platform or interpreter does not offer")
     return os.open("/dev/shm/" + name, flags, 0o600)  # Linux keeps POSIX shm there
 
 
