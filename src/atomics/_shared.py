@@ -24,7 +24,7 @@ import os
 import secrets
 import threading
 import weakref
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Type, overload
 
 from . import _atomics
 from ._atomics import ANY, BYTES, INT, INTEGRAL, UINT, Alignment, atomicarray, atomicview
@@ -374,6 +374,21 @@ class Arena:
             return self.allocate(width, al.minimum, al.size_within)
         raise ValueError("align must be 'recommended' or 'minimum'")
 
+    @overload
+    def atomic(self, width: int, atype: Type[INT], *, is_integral: None = ...,
+               is_signed: None = ..., align: str = ...) -> "_atomics.AtomicIntView": ...
+    @overload
+    def atomic(self, width: int, atype: Type[UINT], *, is_integral: None = ...,
+               is_signed: None = ..., align: str = ...) -> "_atomics.AtomicUintView": ...
+    @overload
+    def atomic(self, width: int, atype: Type[BYTES], *, is_integral: None = ...,
+               is_signed: None = ..., align: str = ...) -> "_atomics.AtomicBytesView": ...
+    @overload
+    def atomic(self, width: int, atype: Type[INTEGRAL], *, is_signed: bool,
+               align: str = ...) -> "_atomics.AtomicIntegralView": ...
+    @overload
+    def atomic(self, width: int, atype: Type[ANY], *, is_integral: bool, is_signed: bool,
+               align: str = ...) -> "_atomics.AtomicView": ...
     def atomic(self, width: int, atype: Any, *, is_integral: Any = None, is_signed: Any = None,
                align: str = "recommended") -> Any:
         """A new zeroed atomic object of `width` bytes in the arena (atype
@@ -386,6 +401,12 @@ class Arena:
         return _make(self._mm, self._name, self._token, offset, width, name,
                      (is_integral, is_signed), align)
 
+    @overload
+    def array(self, length: int, width: int, atype: Type[BYTES], *,
+              is_signed: None = ...) -> "_atomics.AtomicBytesArray": ...
+    @overload
+    def array(self, length: int, width: int, atype: Type[INTEGRAL], *,
+              is_signed: Optional[bool] = ...) -> "_atomics.AtomicIntegralArray": ...
     def array(self, length: int, width: int, atype: Any, *, is_signed: Any = None) -> Any:
         """A new zeroed atomic array of `length` elements of `width` bytes
         (1, 2, 4, 8 or 16) in the arena; pickles to a handle."""
@@ -418,6 +439,21 @@ def _default_arena_alloc(make: Any) -> Any:
             return make(_default)
 
 
+@overload
+def shared(width: int, atype: Type[INT], *, is_integral: None = ...,
+           is_signed: None = ..., align: str = ...) -> "_atomics.AtomicIntView": ...
+@overload
+def shared(width: int, atype: Type[UINT], *, is_integral: None = ...,
+           is_signed: None = ..., align: str = ...) -> "_atomics.AtomicUintView": ...
+@overload
+def shared(width: int, atype: Type[BYTES], *, is_integral: None = ...,
+           is_signed: None = ..., align: str = ...) -> "_atomics.AtomicBytesView": ...
+@overload
+def shared(width: int, atype: Type[INTEGRAL], *, is_signed: bool,
+           align: str = ...) -> "_atomics.AtomicIntegralView": ...
+@overload
+def shared(width: int, atype: Type[ANY], *, is_integral: bool, is_signed: bool,
+           align: str = ...) -> "_atomics.AtomicView": ...
 def shared(width: int, atype: Any, *, is_integral: Any = None, is_signed: Any = None,
            align: str = "recommended") -> Any:
     """A new zeroed atomic object in shared memory: ``atomic()`` whose
@@ -430,6 +466,12 @@ def shared(width: int, atype: Any, *, is_integral: Any = None, is_signed: Any = 
     )
 
 
+@overload
+def shared_array(length: int, width: int, atype: Type[BYTES], *,
+                 is_signed: None = ...) -> "_atomics.AtomicBytesArray": ...
+@overload
+def shared_array(length: int, width: int, atype: Type[INTEGRAL], *,
+                 is_signed: Optional[bool] = ...) -> "_atomics.AtomicIntegralArray": ...
 def shared_array(length: int, width: int, atype: Any, *, is_signed: Any = None) -> Any:
     """A new zeroed atomic array in this process's default arena (see shared())."""
     return _default_arena_alloc(lambda arena: arena.array(length, width, atype,
