@@ -309,3 +309,36 @@ def test_minimum_alignment_on_request():
         with pytest.raises(AlignmentError) as e:
             atomics.atomicview(buf, UINT, offset=al.size_within - 1, width=2, align="minimum")
         assert not e.value.using_recommended
+
+
+def test_alignment_reports_the_truth_for_every_width():
+    """For every width and every placement in a 32-byte window: a view at
+    minimum alignment is accepted exactly where Alignment says the minimum
+    contract holds, works there (store, load, neighbours untouched), and
+    the recommended alignment is always accepted."""
+    buf = aligned_buffer(48)
+    for width in range(1, 17):
+        try:
+            al = atomics.Alignment(width)
+        except atomics.exc.UnsupportedWidthException:
+            continue
+        assert al.recommended >= width and al.recommended & (al.recommended - 1) == 0
+        for off in range(0, 33 - width):
+            ok = off % al.minimum == 0 and (
+                not al.size_within or off // al.size_within == (off + width - 1) // al.size_within)
+            try:
+                ctx = atomics.atomicview(buf, BYTES, offset=off, width=width, align="minimum")
+            except (AlignmentError, atomics.exc.UnsupportedWidthException):
+                assert not ok, (width, off)
+                continue
+            assert ok, (width, off)
+            buf[:] = b"\x55" * 48
+            with ctx as v:
+                if "STORE" in {o.name for o in v.ops_supported}:
+                    v.store(bytes(range(1, width + 1)))
+                    assert v.load() == bytes(range(1, width + 1))
+                    assert bytes(buf[:off]) == b"\x55" * off
+                    assert bytes(buf[off + width:]) == b"\x55" * (48 - off - width)
+            if off % al.recommended == 0:
+                with atomics.atomicview(buf, BYTES, offset=off, width=width):
+                    pass

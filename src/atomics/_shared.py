@@ -282,9 +282,15 @@ class Arena:
         mm[16:24] = size.to_bytes(8, "little")
         mm[_NEXT:_NEXT + 8] = _HEADER.to_bytes(8, "little")
         mm[:8] = _MAGIC  # last: an arena is recognisable only once complete
+        try:
+            self._setup(name, token, mm, creator=os.getpid())
+        except BaseException:  # PyPy refuses views of writable memory, for one
+            with _lock:
+                _created.discard(name)
+            _unlink_name(name, registered=True)
+            raise
         with _lock:
             _mapped[name] = mm
-        self._setup(name, token, mm, creator=os.getpid())
 
     def _setup(self, name: str, token: bytes, mm: mmap.mmap, creator: int) -> None:
         self._name = name
