@@ -200,7 +200,7 @@ def test_construction_errors():
 
 
 def test_readonly_buffers():
-    ro = atomics.atomicarray(bytes(32), 8, UINT)
+    ro = atomics.atomicarray(aligned_buffer(32).toreadonly(), 8, UINT)
     assert ro.readonly and ro.load(3) == 0 and list(ro) == [0, 0, 0, 0]
     with pytest.raises(UnsupportedOperationException):
         ro.store(0, 1)

@@ -330,6 +330,8 @@ def test_killed_creator_is_cleaned_by_the_resource_tracker():
     """)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         name = p.stdout.readline().strip()
+        if not name:
+            pytest.fail(p.stderr.read())
         assert name in segments()
         p.send_signal(signal.SIGKILL)
         p.wait(30)
