@@ -140,6 +140,37 @@ def test_default_arena_grows_when_full():
     assert len({pickle.loads(pickle.dumps(o)).width for o in objs}) == 1
 
 
+def test_shared_objects_cannot_be_released_from_under_them():
+    """A shared object operates without the view checks, so its context
+    (reachable only through gc.get_referents) refuses to be released, and
+    the collector leaves its export to the end: a finalizer in the same
+    garbage may still use the object."""
+    import gc
+    with atomics.Arena(4096) as arena:
+        obj = arena.atomic(8, atomics.INT)
+        ctx = [r for r in gc.get_referents(obj) if "Context" in type(r).__name__][0]
+        with pytest.raises(ValueError, match="stays open"):
+            ctx.release()
+        with pytest.raises(ValueError, match="stays open"):
+            ctx.__exit__(None, None, None)
+        del ctx
+        obj.inc()
+        seen = []
+
+        class Holder:
+            def __del__(self):
+                seen.append(self.obj.fetch_add(1))
+
+        h = Holder()
+        h.obj = obj
+        h.me = h
+        h.ctx = [r for r in gc.get_referents(obj) if "Context" in type(r).__name__][0]
+        twin = pickle.loads(pickle.dumps(obj))
+        del h, obj  # the object and its context are garbage with the holder
+        gc.collect()
+        assert seen == [1] and twin.load() == 2
+
+
 # ---- objects that are not shared ----------------------------------------------------------------
 
 def test_unshared_objects_still_refuse_pickling():

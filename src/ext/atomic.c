@@ -106,7 +106,7 @@ static void object_dealloc(AtomicObject *self) {
         PyObject_GC_UnTrack(self);
     if (self->weakrefs != NULL)
         PyObject_ClearWeakRefs((PyObject *)self);
-    if (self->flags & AF_VIEW)
+    if (self->flags & AF_HAS_CTX)
         Py_DECREF(self->u.ctx);
     else if (self->addr != NULL && self->addr != self->u.storage) {
         void *block;
@@ -123,7 +123,7 @@ static void object_dealloc(AtomicObject *self) {
  * never points at memory it does not hold. */
 static int view_traverse(AtomicObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
-    if (self->flags & AF_VIEW)
+    if (self->flags & AF_HAS_CTX)
         Py_VISIT(self->u.ctx);
     return 0;
 }
@@ -614,7 +614,7 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
 /* Shared objects (a view whose context carries a handle) pickle to that
  * handle, which re-attaches the same memory; everything else refuses. */
 static PyObject *object_reduce(AtomicObject *self, PyObject *unused) {
-    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_VIEW) {
+    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_HAS_CTX) {
         PyObject *handle = self->u.ctx->handle;
         if (handle != NULL) {
             Py_INCREF(handle);

@@ -56,6 +56,11 @@ enum atomics_kind { KIND_ANY, KIND_BYTES, KIND_INT, KIND_UINT };
 #define AF_VIEW 0x08u    /* a view: u.ctx is set (else u.storage is the memory) */
 #define AF_INIT 0x10u    /* ready: every field is set */
 #define AF_CLAIMED 0x20u /* __init__ has started */
+/* A shared object (atomics.shared): u.ctx is set, as for a view, but the
+ * context is opened for good and never released before the object dies, so
+ * operations need no check (AF_VIEW is clear) and cost what owned ones do. */
+#define AF_PINNED 0x40u
+#define AF_HAS_CTX (AF_VIEW | AF_PINNED)
 
 typedef struct atomics_ctx atomics_ctx;
 
@@ -74,7 +79,8 @@ typedef struct {
     union {
         /* owned objects: the memory itself, aligned for every width up to 16 */
         _Alignas(16) unsigned char storage[16];
-        /* views (AF_VIEW): the context owning the buffer export */
+        /* views and shared objects (AF_HAS_CTX): the context owning the
+         * buffer export */
         atomics_ctx *ctx;
     } u;
 } AtomicObject;

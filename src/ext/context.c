@@ -344,12 +344,30 @@ PyObject *atomics_share(PyObject *module, PyObject *const *args, Py_ssize_t narg
         PyErr_SetString(PyExc_ValueError, "_share(): the context is already shared");
         return NULL;
     }
-    return ctx_enter(ctx, NULL);
+    PyObject *view = ctx_enter(ctx, NULL);
+    if (view != NULL) {
+        /* nobody else has the view yet: from now on it skips the checks
+         * (ctx_exit, ctx_release and ctx_clear leave a shared context open) */
+        AtomicObject *obj = (AtomicObject *)view;
+        atomics_cc_store_1(&obj->flags, (uint8_t)((obj->flags & ~AF_VIEW) | AF_PINNED),
+                           ATOMICS_RELEASE);
+    }
+    return view;
+}
+
+/* Shared contexts stay open until they die: their object operates without
+ * checks (AF_PINNED). Only gc.get_referents can reach such a context. */
+static int refuse_if_shared(atomics_ctx *ctx) {
+    if (ctx->handle == NULL)
+        return 0;
+    PyErr_SetString(PyExc_ValueError,
+                    "the context of a shared object stays open for the object's life");
+    return -1;
 }
 
 static PyObject *ctx_exit(atomics_ctx *ctx, PyObject *const *args, Py_ssize_t nargs) {
     (void)args, (void)nargs; /* exception type, value, traceback: never suppressed */
-    if (ctx_ready(ctx) < 0)
+    if (ctx_ready(ctx) < 0 || refuse_if_shared(ctx) < 0)
         return NULL;
     int moved;
     ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
@@ -360,7 +378,7 @@ static PyObject *ctx_exit(atomics_ctx *ctx, PyObject *const *args, Py_ssize_t na
 
 static PyObject *ctx_release(atomics_ctx *ctx, PyObject *unused) {
     (void)unused;
-    if (ctx_ready(ctx) < 0)
+    if (ctx_ready(ctx) < 0 || refuse_if_shared(ctx) < 0)
         return NULL;
     int moved;
     unsigned phase = ctx_move(ctx, 1u << CTX_FRESH, CTX_RELEASED, &moved);
@@ -392,8 +410,12 @@ static int ctx_traverse(atomics_ctx *ctx, visitproc visit, void *arg) {
 /* Breaks a cycle through the exporter: releases the export exactly once;
  * views of this context raise ValueError from then on. */
 static int ctx_clear(atomics_ctx *ctx) {
+    /* a shared context's exporter is the arena's mmap, which holds nothing:
+     * no cycle runs through it, and its object may still run (a finalizer
+     * in the same garbage): the export goes at dealloc */
+    if (ctx->handle != NULL)
+        return 0;
     ctx_release_final(ctx);
-    Py_CLEAR(ctx->handle);
     return 0;
 }
 
