@@ -41,8 +41,10 @@ def test_public_names():
     expected = {
         "atomics": ["atomic", "atomicview", "ANY", "INTEGRAL", "BYTES", "INT", "UINT",
                     "Alignment", "CmpxchgResult", "MemoryOrder", "OpType",
+                    "atomicarray", "shared", "shared_array", "Arena",
                     # beyond 1.0 (tests/test_ops_beyond.py)
                     "thread_fence", "signal_fence", "spin_pause", "is_lock_free", "supported_ops"],
+        "atomics.array": ["AtomicIntegralArray", "AtomicBytesArray"],
         "atomics.base": ["Atomic", "AtomicIntegral", "AtomicBytes", "AtomicInt", "AtomicUint"],
         "atomics.view": ["AtomicView", "AtomicIntegralView", "AtomicBytesView", "AtomicIntView",
                          "AtomicUintView"],
@@ -60,7 +62,7 @@ def test_public_names():
 
 
 def test_class_names_are_where_the_readme_says():
-    for module_name in ("base", "view", "ctx"):
+    for module_name in ("base", "view", "ctx", "array"):
         module = getattr(atomics, module_name)
         for name in module.__all__:
             cls = getattr(module, name)

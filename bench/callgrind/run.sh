@@ -13,7 +13,8 @@ count() {
 }
 for py in "$@"; do
   for mode in ${ATOMICS_CALLGRIND_MODES:-owned-none owned-inc owned-load owned-fetch_add \
-               owned-fetch_max owned-add_fetch owned-fetch_update view-inc view-load view-enter_exit}; do
+               owned-fetch_max owned-add_fetch owned-fetch_update view-inc view-load view-fetch_add \
+               view-enter_exit shared-inc shared-fetch_add array-inc array-load array-fetch_add}; do
     a=$(count "$py" "$mode" 100000)
     b=$(count "$py" "$mode" 300000)
     printf '%-40s %-16s %6d\n' "$py" "$mode" $(((b - a) / 200000))

@@ -13,6 +13,7 @@ from ._atomics import (
     Alignment,
     CmpxchgResult,
     atomic,
+    atomicarray,
     atomicview,
     is_lock_free,
     signal_fence,
@@ -20,13 +21,18 @@ from ._atomics import (
     supported_ops,
     thread_fence,
 )
-from . import base, ctx, view
+from . import array, base, ctx, view
+from ._shared import Arena, shared, shared_array
 
 __version__ = "1.2.0"
 
 __all__ = [
     "atomic",
     "atomicview",
+    "atomicarray",
+    "shared",
+    "shared_array",
+    "Arena",
     "ANY",
     "INTEGRAL",
     "BYTES",

@@ -21,6 +21,8 @@ _T = TypeVar("_T")
 
 # An order is a MemoryOrder, or its int value (0, 2, 3, 4 or 5).
 _Order = MemoryOrder | int
+# Placement: the recommended alignment (the default) or the core's minimum.
+_Align = Literal["recommended", "minimum"] | None
 
 FEATURES: Final[int]
 """Processor features found at import: a mask of ATOMICS_FEATURE_* bits
@@ -527,6 +529,251 @@ class Alignment:
     def is_valid_minimum(self, buffer: ReadableBuffer, /) -> bool:
         """Whether `buffer` meets `minimum` and `size_within`."""
 
+# ---- arrays (atomics.array) ------------------------------------------------------------
+
+@final
+class AtomicIntegralArray:
+    """An atomic array of integers: `atomicarray(buffer, 8, INT)`, `Arena.array(n, 8, INT)`.
+
+    Every operation of single integer objects, with the element index `i`
+    first (`arr.fetch_add(i, 1)`, negative `i` counting from the end,
+    `IndexError` outside); values, orders and errors as for single objects.
+    No Python object exists per element. `len()`, iteration, `arr[i]`,
+    slices and `tolist()` are one SEQ_CST operation per element, never atomic
+    as a whole. Arrays in an arena pickle to a handle; others refuse."""
+
+    def __len__(self) -> int:
+        """The number of elements."""
+    def tolist(self) -> list[int]:
+        """The values, one SEQ_CST load per element: not atomic as a whole."""
+    @property
+    def width(self) -> int:
+        """Width of one element in bytes (1, 2, 4, 8 or 16)."""
+    @property
+    def readonly(self) -> bool:
+        """True over a read-only buffer: only `load` and `bit_test` work."""
+    @overload
+    def __getitem__(self, i: SupportsIndex) -> int:
+        """`arr[i]` is `arr.load(i)` (SEQ_CST); a slice gives a list, one load per element."""
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __setitem__(self, i: SupportsIndex, value: SupportsIndex) -> None:
+        """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: atomic arrays cannot be copied."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: atomic arrays cannot be copied."""
+    @property
+    def signed(self) -> bool:
+        """Whether the elements read as two's-complement signed integers."""
+    # base
+    def load(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically read the value.
+
+        A load order: RELAXED, ACQUIRE or SEQ_CST."""
+    def store(self, i: SupportsIndex, /, desired: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically write `desired`.
+
+        A store order: RELAXED, RELEASE or SEQ_CST."""
+    # xchg (success=/failure= and succ=/fail= are the same parameters)
+    def exchange(self, i: SupportsIndex, /, desired: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically write `desired` and return the value it replaced."""
+    def cmpxchg_weak(
+        self,
+        i: SupportsIndex,
+        /,
+        expected: SupportsIndex,
+        desired: SupportsIndex,
+        success: _Order = ...,
+        failure: _Order = ...,
+        *,
+        succ: _Order = ...,
+        fail: _Order = ...,
+    ) -> CmpxchgResult[int]:
+        """Compare-and-swap that may fail spuriously; use it in a retry loop.
+
+        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
+        `success`, and `expected` = the value seen (what to retry with). `success`
+        orders the read-modify-write, `failure` (a load order no stronger than
+        `success`) the plain read when it fails; `succ=`/`fail=` are the same
+        parameters under the names atomics 1.0.3 used on views."""
+    def cmpxchg_strong(
+        self,
+        i: SupportsIndex,
+        /,
+        expected: SupportsIndex,
+        desired: SupportsIndex,
+        success: _Order = ...,
+        failure: _Order = ...,
+        *,
+        succ: _Order = ...,
+        fail: _Order = ...,
+    ) -> CmpxchgResult[int]:
+        """Compare-and-swap that fails only when the value differs from `expected`.
+
+        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
+        without a single-instruction CAS)."""
+    # bitwise
+    def bit_test(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Return bit `index` (0 = least significant bit) (a load order)."""
+    def bit_test_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value."""
+    def bit_test_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value."""
+    def bit_test_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value."""
+    def bit_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
+    def bit_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value (same as `bit_test_set`)."""
+    def bit_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
+    # binary
+    def bin_or(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically OR `value` into the object."""
+    def bin_xor(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically XOR `value` into the object."""
+    def bin_and(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically AND `value` into the object."""
+    def bin_not(self, i: SupportsIndex, /, order: _Order = ...) -> None:
+        """Atomically invert every bit."""
+    def bin_fetch_or(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically OR `value` into the object; return the old value."""
+    def bin_fetch_xor(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically XOR `value` into the object; return the old value."""
+    def bin_fetch_and(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically AND `value` into the object; return the old value."""
+    def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically invert every bit; return the old value."""
+    # arithmetic
+    def add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically add `value` (wrapping around at the width)."""
+    def sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically subtract `value` (wrapping around at the width)."""
+    def inc(self, i: SupportsIndex, /, order: _Order = ...) -> None:
+        """Atomically add 1 (wrapping around at the width)."""
+    def dec(self, i: SupportsIndex, /, order: _Order = ...) -> None:
+        """Atomically subtract 1 (wrapping around at the width)."""
+    def neg(self, i: SupportsIndex, /, order: _Order = ...) -> None:
+        """Atomically negate the value (two's complement)."""
+    def fetch_add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically add `value`; return the old value."""
+    def fetch_sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the old value."""
+    def fetch_inc(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically add 1; return the old value."""
+    def fetch_dec(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the old value."""
+    def fetch_neg(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically negate the value; return the old value."""
+
+@final
+class AtomicBytesArray:
+    """An atomic array of `width`-byte values: `atomicarray(buffer, 16, BYTES)`.
+
+    As `AtomicIntegralArray`, with bytes values and no arithmetic."""
+
+    def __len__(self) -> int:
+        """The number of elements."""
+    def tolist(self) -> list[bytes]:
+        """The values, one SEQ_CST load per element: not atomic as a whole."""
+    @property
+    def width(self) -> int:
+        """Width of one element in bytes (1, 2, 4, 8 or 16)."""
+    @property
+    def readonly(self) -> bool:
+        """True over a read-only buffer: only `load` and `bit_test` work."""
+    @overload
+    def __getitem__(self, i: SupportsIndex) -> bytes:
+        """`arr[i]` is `arr.load(i)` (SEQ_CST); a slice gives a list, one load per element."""
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __setitem__(self, i: SupportsIndex, value: ReadableBuffer) -> None:
+        """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: atomic arrays cannot be copied."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: atomic arrays cannot be copied."""
+    # base
+    def load(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
+        """Atomically read the value.
+
+        A load order: RELAXED, ACQUIRE or SEQ_CST."""
+    def store(self, i: SupportsIndex, /, desired: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically write `desired`.
+
+        A store order: RELAXED, RELEASE or SEQ_CST."""
+    # xchg (success=/failure= and succ=/fail= are the same parameters)
+    def exchange(self, i: SupportsIndex, /, desired: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically write `desired` and return the value it replaced."""
+    def cmpxchg_weak(
+        self,
+        i: SupportsIndex,
+        /,
+        expected: ReadableBuffer,
+        desired: ReadableBuffer,
+        success: _Order = ...,
+        failure: _Order = ...,
+        *,
+        succ: _Order = ...,
+        fail: _Order = ...,
+    ) -> CmpxchgResult[bytes]:
+        """Compare-and-swap that may fail spuriously; use it in a retry loop.
+
+        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
+        `success`, and `expected` = the value seen (what to retry with). `success`
+        orders the read-modify-write, `failure` (a load order no stronger than
+        `success`) the plain read when it fails; `succ=`/`fail=` are the same
+        parameters under the names atomics 1.0.3 used on views."""
+    def cmpxchg_strong(
+        self,
+        i: SupportsIndex,
+        /,
+        expected: ReadableBuffer,
+        desired: ReadableBuffer,
+        success: _Order = ...,
+        failure: _Order = ...,
+        *,
+        succ: _Order = ...,
+        fail: _Order = ...,
+    ) -> CmpxchgResult[bytes]:
+        """Compare-and-swap that fails only when the value differs from `expected`.
+
+        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
+        without a single-instruction CAS)."""
+    # bitwise
+    def bit_test(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Return bit `index` (0 = least significant bit) (a load order)."""
+    def bit_test_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value."""
+    def bit_test_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value."""
+    def bit_test_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value."""
+    def bit_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
+    def bit_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value (same as `bit_test_set`)."""
+    def bit_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
+    # binary
+    def bin_or(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically OR `value` into the object."""
+    def bin_xor(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically XOR `value` into the object."""
+    def bin_and(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
+        """Atomically AND `value` into the object."""
+    def bin_not(self, i: SupportsIndex, /, order: _Order = ...) -> None:
+        """Atomically invert every bit."""
+    def bin_fetch_or(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically OR `value` into the object; return the old value."""
+    def bin_fetch_xor(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically XOR `value` into the object; return the old value."""
+    def bin_fetch_and(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically AND `value` into the object; return the old value."""
+    def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
+        """Atomically invert every bit; return the old value."""
+
 # ---- factories --------------------------------------------------------------------------
 # INT, UINT and BYTES ignore is_integral= and is_signed=, as atomics 1.0.3 did.
 
@@ -555,23 +802,58 @@ def atomic(width: SupportsIndex, atype: type[ANY], *, is_integral: bool, is_sign
     for a width with no operations on this machine."""
 @overload
 def atomicview(
-    buffer: ReadableBuffer, atype: type[INT], *, is_integral: bool = ..., is_signed: bool = ...
+    buffer: ReadableBuffer,
+    atype: type[INT],
+    *,
+    is_integral: bool = ...,
+    is_signed: bool = ...,
+    offset: SupportsIndex = ...,
+    width: SupportsIndex | None = ...,
+    align: _Align = ...,
 ) -> AtomicIntViewContext: ...
 @overload
 def atomicview(
-    buffer: ReadableBuffer, atype: type[UINT], *, is_integral: bool = ..., is_signed: bool = ...
+    buffer: ReadableBuffer,
+    atype: type[UINT],
+    *,
+    is_integral: bool = ...,
+    is_signed: bool = ...,
+    offset: SupportsIndex = ...,
+    width: SupportsIndex | None = ...,
+    align: _Align = ...,
 ) -> AtomicUintViewContext: ...
 @overload
 def atomicview(
-    buffer: ReadableBuffer, atype: type[BYTES], *, is_integral: bool = ..., is_signed: bool = ...
+    buffer: ReadableBuffer,
+    atype: type[BYTES],
+    *,
+    is_integral: bool = ...,
+    is_signed: bool = ...,
+    offset: SupportsIndex = ...,
+    width: SupportsIndex | None = ...,
+    align: _Align = ...,
 ) -> AtomicBytesViewContext: ...
 @overload
 def atomicview(
-    buffer: ReadableBuffer, atype: type[INTEGRAL], *, is_integral: bool = ..., is_signed: bool
+    buffer: ReadableBuffer,
+    atype: type[INTEGRAL],
+    *,
+    is_integral: bool = ...,
+    is_signed: bool,
+    offset: SupportsIndex = ...,
+    width: SupportsIndex | None = ...,
+    align: _Align = ...,
 ) -> AtomicIntegralViewContext: ...
 @overload
 def atomicview(
-    buffer: ReadableBuffer, atype: type[ANY], *, is_integral: bool, is_signed: bool
+    buffer: ReadableBuffer,
+    atype: type[ANY],
+    *,
+    is_integral: bool,
+    is_signed: bool,
+    offset: SupportsIndex = ...,
+    width: SupportsIndex | None = ...,
+    align: _Align = ...,
 ) -> AtomicViewContext:
     """A context whose `with` block gives an atomic view of `buffer`.
 
@@ -606,3 +888,36 @@ def supported_ops(width: SupportsIndex, *, readonly: bool = False) -> tuple[str,
     `readonly=True`); `()` for an unsupported width. Bytes objects have the
     non-arithmetic ones. The operations beyond 1.0 have no `OpType` member, so
     this is how to ask for them."""
+    recommended alignment. `atype` as for `atomic()`.
+
+    With `offset=N` the view covers `width=` bytes (default: the rest)
+    starting N bytes into `buffer`, and `align="minimum"` accepts an address
+    that meets only the core's minimum alignment. `width=` and `align=` count
+    only beside `offset=`: INT, UINT and BYTES ignore them otherwise, as
+    atomics 1.0.3 did."""
+@overload
+def atomicarray(
+    buffer: ReadableBuffer,
+    width: SupportsIndex,
+    atype: type[BYTES],
+    offset: SupportsIndex = ...,
+    length: SupportsIndex | None = ...,
+    is_signed: None = ...,
+    align: _Align = ...,
+) -> AtomicBytesArray: ...
+@overload
+def atomicarray(
+    buffer: ReadableBuffer,
+    width: SupportsIndex,
+    atype: type[INTEGRAL],
+    offset: SupportsIndex = ...,
+    length: SupportsIndex | None = ...,
+    is_signed: bool | None = ...,
+    align: _Align = ...,
+) -> AtomicIntegralArray:
+    """An atomic array of `length` elements of `width` bytes (1, 2, 4, 8 or 16)
+    starting `offset` bytes into `buffer` (default: as many as fit).
+
+    `atype` is `INT`, `UINT`, `BYTES` or `INTEGRAL` (with `is_signed=`). The
+    array holds the buffer's export for its whole life. `align="minimum"`
+    accepts a start that meets only the core's minimum alignment."""

@@ -10,14 +10,20 @@
 
 const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize_t width,
                                    int readonly) {
+    return atomics_resolve_aligned(st, addr, width, readonly, 0);
+}
+
+const atomics_ops *atomics_resolve_aligned(atomics_state *st, const void *addr, Py_ssize_t width,
+                                           int readonly, int minimum) {
     atomics_alignment al;
     if (width < 1 || width > ATOMICS_MAX_WIDTH || atomics_alignment_of((size_t)width, &al) != 0) {
         atomics_raise_width(st, width, readonly);
         return NULL;
     }
-    if ((uintptr_t)addr % al.recommended != 0) {
+    if (minimum ? !atomics_is_aligned(addr, (size_t)width, 0)
+                : (uintptr_t)addr % al.recommended != 0) {
         PyObject *args = Py_BuildValue("(nKO)", width, (unsigned long long)(uintptr_t)addr,
-                                       Py_True);
+                                       minimum ? Py_False : Py_True);
         PyObject *exc = args ? PyObject_Call(st->AlignmentError, args, NULL) : NULL;
         Py_XDECREF(args);
         if (exc) {
@@ -101,7 +107,7 @@ static void object_dealloc(AtomicObject *self) {
         PyObject_GC_UnTrack(self);
     if (self->weakrefs != NULL)
         PyObject_ClearWeakRefs((PyObject *)self);
-    if (self->flags & AF_VIEW)
+    if (self->flags & AF_HAS_CTX)
         Py_DECREF(self->u.ctx);
     else if (self->addr != NULL && self->addr != self->u.storage) {
         void *block;
@@ -118,7 +124,7 @@ static void object_dealloc(AtomicObject *self) {
  * never points at memory it does not hold. */
 static int view_traverse(AtomicObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
-    if (self->flags & AF_VIEW)
+    if (self->flags & AF_HAS_CTX)
         Py_VISIT(self->u.ctx);
     return 0;
 }
@@ -604,6 +610,29 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
     return list;
 }
 
+/* ---- copying and pickling ----------------------------------------------------------------- */
+
+/* Shared objects (a view whose context carries a handle) pickle to that
+ * handle, which re-attaches the same memory; everything else refuses. */
+static PyObject *object_reduce(AtomicObject *self, PyObject *unused) {
+    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_HAS_CTX) {
+        PyObject *handle = self->u.ctx->handle;
+        if (handle != NULL) {
+            Py_INCREF(handle);
+            return handle;
+        }
+    }
+    return atomics_no_copy((PyObject *)self, unused);
+}
+
+#define OBJECT_COPY_METHODS                                                           \
+    {"__copy__", atomics_no_copy, METH_NOARGS, "Atomic objects cannot be copied."},   \
+    {"__deepcopy__", atomics_no_copy, METH_O, "Atomic objects cannot be copied."},    \
+    {"__reduce__", (PyCFunction)object_reduce, METH_NOARGS,                           \
+     "Shared objects pickle to a handle that re-attaches them; others refuse."},      \
+    {"__reduce_ex__", (PyCFunction)object_reduce, METH_O,                             \
+     "Shared objects pickle to a handle that re-attaches them; others refuse."}
+
 /* ---- type specs ---------------------------------------------------------------------------- */
 
 #define SIG_ORDER "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
@@ -652,7 +681,7 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
            "Atomically value &= operand; return the old value."),                     \
     METHOD("bin_fetch_not", m_bin_fetch_not, SIG_ORDER,                               \
            "Atomically value = ~value; return the old value."),                       \
-    ATOMICS_NO_COPY_METHODS
+    OBJECT_COPY_METHODS
 
 #define ARITHMETIC_METHODS                                                            \
     METHOD("add", m_add, SIG_VALUE, "Atomically add value (wraps around)."),          \
@@ -669,7 +698,7 @@ static PyObject *get_ops_supported(AtomicObject *self, void *closure) {
     METHOD("fetch_neg", m_fetch_neg, SIG_ORDER, "Atomically negate; return the old value.")
 
 static PyMethodDef any_methods[] = {
-    ATOMICS_NO_COPY_METHODS,
+    OBJECT_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
 static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS,
                                          ATOMICS_MORE_VALUE_METHODS, ATOMICS_MORE_INTEGRAL_METHODS,
@@ -771,6 +800,13 @@ static const class_info view_classes[] = {
     {"atomics.view.AtomicIntView", DOC_VIEW("INT"), integral_methods, integral_getset, NULL, 1},
     {"atomics.view.AtomicUintView", DOC_VIEW("UINT"), integral_methods, integral_getset, NULL, 1},
 };
+
+PyCFunction atomics_object_method(const char *name) {
+    for (const PyMethodDef *m = integral_methods; m->ml_name != NULL; m++)
+        if ((m->ml_flags & METH_FASTCALL) && strcmp(m->ml_name, name) == 0)
+            return m->ml_meth;
+    return NULL;
+}
 
 /* Builds one family (owned or views) over the helper types:
  * [0] ANY <- [1] INTEGRAL, [2] BYTES; [1] <- [3] INT, [4] UINT. */

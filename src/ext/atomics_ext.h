@@ -27,6 +27,8 @@ typedef struct {
         *AtomicIntViewContext, *AtomicUintViewContext;
     PyTypeObject *CmpxchgResult;
     PyTypeObject *Alignment;
+    /* arrays (atomics.array) */
+    PyTypeObject *AtomicIntegralArray, *AtomicBytesArray;
     /* from the Python layer */
     PyObject *MemoryOrder, *OpType;
     PyObject *AlignmentError, *MemoryOrderError, *UnsupportedWidthException,
@@ -54,6 +56,11 @@ enum atomics_kind { KIND_ANY, KIND_BYTES, KIND_INT, KIND_UINT };
 #define AF_VIEW 0x08u    /* a view: u.ctx is set (else u.storage is the memory) */
 #define AF_INIT 0x10u    /* ready: every field is set */
 #define AF_CLAIMED 0x20u /* __init__ has started */
+/* A shared object (atomics.shared): u.ctx is set, as for a view, but the
+ * context is opened for good and never released before the object dies, so
+ * operations need no check (AF_VIEW is clear) and cost what owned ones do. */
+#define AF_PINNED 0x40u
+#define AF_HAS_CTX (AF_VIEW | AF_PINNED)
 
 typedef struct atomics_ctx atomics_ctx;
 
@@ -72,7 +79,8 @@ typedef struct {
     union {
         /* owned objects: the memory itself, aligned for every width up to 16 */
         _Alignas(16) unsigned char storage[16];
-        /* views (AF_VIEW): the context owning the buffer export */
+        /* views and shared objects (AF_HAS_CTX): the context owning the
+         * buffer export */
         atomics_ctx *ctx;
     } u;
 } AtomicObject;
@@ -112,6 +120,9 @@ struct atomics_ctx {
     const atomics_ops *ops;
     PyTypeObject *view_type;
     Py_buffer buffer; /* the export, held from construction to release */
+    /* Shared objects (atomics.shared): what pickling the view returns, a
+     * (callable, args) pair that re-attaches it; NULL for other views. */
+    PyObject *handle;
 };
 
 /* This thread, as the owner field holds it. */
@@ -207,6 +218,9 @@ PyObject *atomics_m_notify_all(AtomicObject *self, PyObject *unused);
  * always aligned), or NULL with UnsupportedWidthException or AlignmentError. */
 const atomics_ops *atomics_resolve(atomics_state *st, const void *addr, Py_ssize_t width,
                                    int readonly);
+/* The same, accepting the core's minimum alignment when `minimum` is set. */
+const atomics_ops *atomics_resolve_aligned(atomics_state *st, const void *addr, Py_ssize_t width,
+                                           int readonly, int minimum);
 
 /* Creates an owned object of type tp (used by atomic()). */
 PyObject *atomics_new_owned(atomics_state *st, PyTypeObject *tp, Py_ssize_t width,
@@ -218,6 +232,15 @@ PyObject *atomics_new_view(atomics_ctx *ctx);
 /* Creates a context of type tp for `buffer`. */
 PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
                               unsigned flags);
+/* The same for `width` bytes at `offset` into `buffer` (width -1: up to its
+ * end); `minimum`: the core's minimum alignment suffices (else the
+ * recommended one is required, as for every other view). */
+PyObject *atomics_new_context_at(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
+                                 unsigned flags, Py_ssize_t offset, Py_ssize_t width,
+                                 int minimum);
+/* atomics._atomics._share(context, handle): opens a fresh context for good
+ * and returns its view, which pickles to `handle` (context.c). */
+PyObject *atomics_share(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 PyObject *atomics_cmpxchg_result(atomics_state *st, int success, PyObject *expected);
 
@@ -227,6 +250,17 @@ int atomics_add_object_types(PyObject *module, atomics_state *st);
 int atomics_add_context_types(PyObject *module, atomics_state *st);
 int atomics_add_result_type(PyObject *module, atomics_state *st);
 int atomics_add_alignment_type(PyObject *module, atomics_state *st);
+int atomics_add_array_type(PyObject *module, atomics_state *st);
+
+/* ---- arrays (array.c) ------------------------------------------------------------- */
+
+/* atomicarray(buffer, width, atype, offset=0, length=None, is_signed=None, align=None) */
+PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs);
+/* _share_array(array, handle): the array pickles to handle from now on. */
+PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+/* The METH_FASTCALL | METH_KEYWORDS function behind the method `name` of
+ * integral objects (bytes objects share it), or NULL (atomic.c). */
+PyCFunction atomics_object_method(const char *name);
 
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 

@@ -63,9 +63,10 @@ static PyObject *ctx_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
     return tp->tp_alloc(tp, 0);
 }
 
-/* Takes the export of `buffer` and resolves the view's operations. */
-static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
-                     unsigned flags) {
+/* Takes the export of `buffer` and resolves the operations of the view of
+ * `width` bytes at `offset` into it (width -1: the rest of the buffer). */
+static int ctx_setup_at(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
+                        unsigned flags, Py_ssize_t offset, Py_ssize_t width, int minimum) {
     Py_buffer view;
 #ifdef PYPY_VERSION
     if (atomics_pypy_refuse_writable(buffer) < 0)
@@ -77,8 +78,19 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
         PyBuffer_Release(&view);
         return -1;
     }
+    if (offset < 0 || offset > view.len || width < -1 ||
+        (width >= 0 && width > view.len - offset)) {
+        PyErr_Format(PyExc_ValueError,
+                     "offset %zd and width %zd do not fit in a buffer of %zd bytes", offset,
+                     width, view.len);
+        PyBuffer_Release(&view);
+        return -1;
+    }
+    if (width < 0)
+        width = view.len - offset;
+    unsigned char *addr = (unsigned char *)view.buf + offset;
     int readonly = view.readonly != 0;
-    const atomics_ops *ops = atomics_resolve(st, view.buf, view.len, readonly);
+    const atomics_ops *ops = atomics_resolve_aligned(st, addr, width, readonly, minimum);
     if (ops == NULL) {
         PyBuffer_Release(&view);
         return -1;
@@ -96,8 +108,8 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
             view_type = st->AtomicIntegralView;
     }
     ctx->buffer = view;
-    ctx->addr = view.buf;
-    ctx->width = (uint8_t)view.len;
+    ctx->addr = addr;
+    ctx->width = (uint8_t)width;
     ctx->kind = (uint8_t)kind;
     ctx->flags = (uint8_t)(flags | (readonly ? AF_READONLY : 0));
     ctx->ops = ops;
@@ -106,13 +118,24 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
     return 0;
 }
 
+static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int kind,
+                     unsigned flags) {
+    return ctx_setup_at(st, ctx, buffer, kind, flags, 0, -1, 0);
+}
+
 PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
                               unsigned flags) {
+    return atomics_new_context_at(st, tp, buffer, kind, flags, 0, -1, 0);
+}
+
+PyObject *atomics_new_context_at(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
+                                 unsigned flags, Py_ssize_t offset, Py_ssize_t width,
+                                 int minimum) {
     atomics_ctx *ctx = (atomics_ctx *)tp->tp_alloc(tp, 0);
     if (ctx == NULL)
         return NULL;
     ctx->init = 2; /* claimed */
-    if (ctx_setup(st, ctx, buffer, kind, flags) < 0) {
+    if (ctx_setup_at(st, ctx, buffer, kind, flags, offset, width, minimum) < 0) {
         Py_DECREF(ctx);
         return NULL;
     }
@@ -292,9 +315,63 @@ static PyObject *ctx_enter(atomics_ctx *ctx, PyObject *unused) {
     return atomics_new_view(ctx);
 }
 
+PyObject *atomics_share(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    atomics_state *st = PyModule_GetState(module);
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "_share(context, handle) takes two arguments");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(args[0], st->AtomicViewContext)) {
+        PyErr_SetString(PyExc_TypeError, "_share() needs a view context");
+        return NULL;
+    }
+    if (!PyTuple_Check(args[1]) || PyTuple_GET_SIZE(args[1]) != 2) {
+        PyErr_SetString(PyExc_TypeError, "_share(): the handle must be a (callable, args) pair");
+        return NULL;
+    }
+    atomics_ctx *ctx = (atomics_ctx *)args[0];
+    if (ctx_ready(ctx) < 0)
+        return NULL;
+    /* set before the context opens, so every view that exists has it */
+    Py_INCREF(args[1]);
+#if SIZEOF_VOID_P == 8
+    uint64_t none = 0;
+    int won = atomics_cc_cas_8(&ctx->handle, &none, (uint64_t)(uintptr_t)args[1], 0,
+                               ATOMICS_ACQ_REL, ATOMICS_ACQUIRE);
+#else
+    uint32_t none = 0;
+    int won = atomics_cc_cas_4(&ctx->handle, &none, (uint32_t)(uintptr_t)args[1], 0,
+                               ATOMICS_ACQ_REL, ATOMICS_ACQUIRE);
+#endif
+    if (!won) {
+        Py_DECREF(args[1]);
+        PyErr_SetString(PyExc_ValueError, "_share(): the context is already shared");
+        return NULL;
+    }
+    PyObject *view = ctx_enter(ctx, NULL);
+    if (view != NULL) {
+        /* nobody else has the view yet: from now on it skips the checks
+         * (ctx_exit, ctx_release and ctx_clear leave a shared context open) */
+        AtomicObject *obj = (AtomicObject *)view;
+        atomics_cc_store_1(&obj->flags, (uint8_t)((obj->flags & ~AF_VIEW) | AF_PINNED),
+                           ATOMICS_RELEASE);
+    }
+    return view;
+}
+
+/* Shared contexts stay open until they die: their object operates without
+ * checks (AF_PINNED). Only gc.get_referents can reach such a context. */
+static int refuse_if_shared(atomics_ctx *ctx) {
+    if (ctx->handle == NULL)
+        return 0;
+    PyErr_SetString(PyExc_ValueError,
+                    "the context of a shared object stays open for the object's life");
+    return -1;
+}
+
 static PyObject *ctx_exit(atomics_ctx *ctx, PyObject *const *args, Py_ssize_t nargs) {
     (void)args, (void)nargs; /* exception type, value, traceback: never suppressed */
-    if (ctx_ready(ctx) < 0)
+    if (ctx_ready(ctx) < 0 || refuse_if_shared(ctx) < 0)
         return NULL;
     int moved;
     ctx_move(ctx, (1u << CTX_FRESH) | (1u << CTX_OPEN), CTX_RELEASED, &moved);
@@ -305,7 +382,7 @@ static PyObject *ctx_exit(atomics_ctx *ctx, PyObject *const *args, Py_ssize_t na
 
 static PyObject *ctx_release(atomics_ctx *ctx, PyObject *unused) {
     (void)unused;
-    if (ctx_ready(ctx) < 0)
+    if (ctx_ready(ctx) < 0 || refuse_if_shared(ctx) < 0)
         return NULL;
     int moved;
     unsigned phase = ctx_move(ctx, 1u << CTX_FRESH, CTX_RELEASED, &moved);
@@ -330,12 +407,18 @@ static int ctx_traverse(atomics_ctx *ctx, visitproc visit, void *arg) {
         if (held)
             Py_VISIT(ctx->buffer.obj);
     }
+    Py_VISIT(ctx->handle);
     return 0;
 }
 
 /* Breaks a cycle through the exporter: releases the export exactly once;
  * views of this context raise ValueError from then on. */
 static int ctx_clear(atomics_ctx *ctx) {
+    /* a shared context's exporter is the arena's mmap, which holds nothing:
+     * no cycle runs through it, and its object may still run (a finalizer
+     * in the same garbage): the export goes at dealloc */
+    if (ctx->handle != NULL)
+        return 0;
     ctx_release_final(ctx);
     return 0;
 }
@@ -345,6 +428,7 @@ static void ctx_dealloc(atomics_ctx *ctx) {
     PyObject_GC_UnTrack(ctx);
     /* a view keeps its context alive, so nothing can be using the buffer */
     ctx_release_final(ctx);
+    Py_CLEAR(ctx->handle);
     tp->tp_free(ctx);
     Py_DECREF(tp);
 }

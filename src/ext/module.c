@@ -47,11 +47,12 @@ typedef struct {
 typedef struct {
     PyObject *argv[4];  /* first, atype, is_integral, is_signed (NULL: omitted) */
     PyObject *unknown;  /* names of other keywords, or NULL */
+    PyObject *unknown_values; /* their values, in the same order */
 } factory_args;
 
 static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_ssize_t nargs,
                          PyObject *kwnames, factory_args *out) {
-    out->unknown = NULL;
+    out->unknown = out->unknown_values = NULL;
     /* the common call names nothing else: parse it as always */
     if (atomics_parse_args(spec, args, nargs, kwnames, out->argv) == 0)
         return 0;
@@ -67,8 +68,10 @@ static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_
     PyObject **known_args = PyMem_Malloc((size_t)(nargs + nknown + 1) * sizeof(PyObject *));
     PyObject *known_names = PyTuple_New(nknown);
     out->unknown = PyList_New(0);
+    out->unknown_values = PyList_New(0);
     int rc = -1;
-    if (known_args == NULL || known_names == NULL || out->unknown == NULL) {
+    if (known_args == NULL || known_names == NULL || out->unknown == NULL ||
+        out->unknown_values == NULL) {
         if (known_args == NULL)
             PyErr_NoMemory();
         goto done;
@@ -78,7 +81,8 @@ static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_
     for (Py_ssize_t k = 0, j = 0; k < nkw; k++) {
         PyObject *key = PyTuple_GET_ITEM(kwnames, k);
         if (atomics_keyword_index(spec, key) < 0) {
-            if (PyList_Append(out->unknown, key) < 0)
+            if (PyList_Append(out->unknown, key) < 0 ||
+                PyList_Append(out->unknown_values, args[nargs + k]) < 0)
                 goto done;
             continue;
         }
@@ -91,8 +95,10 @@ static int parse_factory(const atomics_argspec *spec, PyObject *const *args, Py_
 done:
     PyMem_Free(known_args);
     Py_XDECREF(known_names);
-    if (rc < 0)
+    if (rc < 0) {
         Py_CLEAR(out->unknown);
+        Py_CLEAR(out->unknown_values);
+    }
     return rc;
 }
 
@@ -189,6 +195,76 @@ static int choose(atomics_state *st, const factory_args *fa, const char *fname, 
     return 0;
 }
 
+/* atomicview(..., offset=, width=, align=): a view of part of a buffer.
+ * 1.0.3 ignored every keyword it did not know for INT, UINT and BYTES, and
+ * published programs pass it width= (with the whole buffer meant), so
+ * width= and align= only count in a call that also passes offset=, which no
+ * program written for 1.0.3 does. */
+typedef struct {
+    Py_ssize_t offset, width; /* width -1: up to the end of the buffer */
+    int minimum;              /* align="minimum" */
+} placement;
+
+/* Removes keyword `name` from the unknown ones; its value (new reference)
+ * or NULL if it is not there. */
+static PyObject *take_keyword(factory_args *fa, const char *name) {
+    Py_ssize_t n = PyList_GET_SIZE(fa->unknown);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PyUnicode_CompareWithASCIIString(PyList_GET_ITEM(fa->unknown, i), name) != 0)
+            continue;
+        PyObject *value = PyList_GET_ITEM(fa->unknown_values, i);
+        Py_INCREF(value);
+        if (PySequence_DelItem(fa->unknown, i) < 0 ||
+            PySequence_DelItem(fa->unknown_values, i) < 0) {
+            Py_DECREF(value);
+            return NULL;
+        }
+        return value;
+    }
+    return NULL;
+}
+
+static int take_placement(atomics_state *st, factory_args *fa, placement *out) {
+    PyObject *offset = take_keyword(fa, "offset");
+    if (offset == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    PyObject *width = take_keyword(fa, "width");
+    PyObject *align = PyErr_Occurred() ? NULL : take_keyword(fa, "align");
+    int rc = -1;
+    if (PyErr_Occurred())
+        goto done;
+    PyObject *v = atomics_as_int(offset, "offset");
+    if (v == NULL)
+        goto done;
+    out->offset = PyLong_AsSsize_t(v);
+    Py_DECREF(v);
+    if (out->offset == -1 && PyErr_Occurred())
+        goto done;
+    if (out->offset < 0) {
+        PyErr_SetString(PyExc_ValueError, "offset must not be negative");
+        goto done;
+    }
+    if (width != NULL && width != Py_None && atomics_parse_width(st, width, &out->width) < 0)
+        goto done;
+    if (align != NULL && align != Py_None) {
+        if (PyUnicode_Check(align) && PyUnicode_CompareWithASCIIString(align, "minimum") == 0)
+            out->minimum = 1;
+        else if (!(PyUnicode_Check(align) &&
+                   PyUnicode_CompareWithASCIIString(align, "recommended") == 0)) {
+            PyErr_SetString(PyExc_ValueError, "align must be 'recommended' or 'minimum'");
+            goto done;
+        }
+    }
+    rc = 0;
+    if (PyList_GET_SIZE(fa->unknown) == 0)
+        Py_CLEAR(fa->unknown); /* nothing left for judge_extras */
+done:
+    Py_DECREF(offset);
+    Py_XDECREF(width);
+    Py_XDECREF(align);
+    return rc;
+}
+
 static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                         PyObject *kwnames) {
     static const atomics_argspec spec = {
@@ -201,6 +277,7 @@ static PyObject *atomic(PyObject *module, PyObject *const *args, Py_ssize_t narg
         return NULL;
     int rc = choose(st, &fa, "atomic", &c);
     Py_XDECREF(fa.unknown);
+    Py_XDECREF(fa.unknown_values);
     if (rc < 0 || atomics_parse_width(st, fa.argv[0], &width) < 0)
         return NULL;
     return atomics_new_owned(st, c.owned, width, c.kind, c.flags);
@@ -213,13 +290,18 @@ static PyObject *atomicview(PyObject *module, PyObject *const *args, Py_ssize_t 
     atomics_state *st = PyModule_GetState(module);
     factory_args fa;
     choice c;
+    placement at = {0, -1, 0};
     if (parse_factory(&spec, args, nargs, kwnames, &fa) < 0)
         return NULL;
-    int rc = choose(st, &fa, "atomicview", &c);
+    int rc = fa.unknown ? take_placement(st, &fa, &at) : 0;
+    if (rc == 0)
+        rc = choose(st, &fa, "atomicview", &c);
     Py_XDECREF(fa.unknown);
+    Py_XDECREF(fa.unknown_values);
     if (rc < 0)
         return NULL;
-    return atomics_new_context(st, c.context, fa.argv[0], c.kind, c.flags);
+    return atomics_new_context_at(st, c.context, fa.argv[0], c.kind, c.flags, at.offset,
+                                  at.width, at.minimum);
 }
 
 static PyMethodDef module_methods[] = {
@@ -231,8 +313,21 @@ static PyMethodDef module_methods[] = {
     {"atomicview", (PyCFunction)(void (*)(void))atomicview, METH_FASTCALL | METH_KEYWORDS,
      "atomicview($module, /, buffer, atype, **kwargs)\n--\n\n"
      "Create a context whose `with` block gives an atomic view of `buffer` (any object\n"
-     "with the buffer protocol; its width is the buffer's size). atype as for atomic()."},
+     "with the buffer protocol; its width is the buffer's size). atype as for atomic().\n"
+     "With offset=N the view starts N bytes into the buffer and is width= bytes wide\n"
+     "(default: up to the end); align='minimum' accepts the core's minimum alignment."},
     ATOMICS_MORE_MODULE_METHODS,
+    {"atomicarray", (PyCFunction)(void (*)(void))atomics_array_new, METH_VARARGS | METH_KEYWORDS,
+     "atomicarray($module, /, buffer, width, atype, offset=0, length=None, is_signed=None,\n"
+     "            align='recommended')\n--\n\n"
+     "An atomic array of `length` elements of `width` bytes (1, 2, 4, 8 or 16) at `offset`\n"
+     "into `buffer` (default: as many as fit). atype is INT, UINT, BYTES or INTEGRAL (with\n"
+     "is_signed=). Every operation of single objects takes the element index first."},
+    {"_share_array", (PyCFunction)(void (*)(void))atomics_share_array, METH_FASTCALL,
+     "_share_array($module, array, handle, /)\n--\n\nThe array pickles to handle from now on."},
+    {"_share", (PyCFunction)(void (*)(void))atomics_share, METH_FASTCALL,
+     "_share($module, context, handle, /)\n--\n\n"
+     "Open a fresh context for good; its view pickles to handle (atomics.shared uses it)."},
     {NULL, NULL, 0, NULL}};
 
 /* ---- module lifecycle ---------------------------------------------------------- */
@@ -243,7 +338,7 @@ static PyMethodDef module_methods[] = {
     X(AtomicView) X(AtomicIntegralView) X(AtomicBytesView) X(AtomicIntView)           \
     X(AtomicUintView) X(AtomicViewContext) X(AtomicIntegralViewContext)               \
     X(AtomicBytesViewContext) X(AtomicIntViewContext) X(AtomicUintViewContext)        \
-    X(CmpxchgResult) X(Alignment) X(MemoryOrder) X(OpType) X(AlignmentError)          \
+    X(CmpxchgResult) X(Alignment) X(AtomicIntegralArray) X(AtomicBytesArray) X(MemoryOrder) X(OpType) X(AlignmentError)          \
     X(MemoryOrderError) X(UnsupportedWidthException) X(UnsupportedOperationException)
 
 static int module_traverse(PyObject *module, visitproc visit, void *arg) {
@@ -284,7 +379,8 @@ static int module_exec(PyObject *module) {
               import_attr("atomics.exc", "UnsupportedOperationException")))
         return -1;
     if (atomics_add_object_types(module, st) < 0 || atomics_add_context_types(module, st) < 0 ||
-        atomics_add_result_type(module, st) < 0 || atomics_add_alignment_type(module, st) < 0)
+        atomics_add_result_type(module, st) < 0 || atomics_add_alignment_type(module, st) < 0 ||
+        atomics_add_array_type(module, st) < 0)
         return -1;
 #ifdef Py_GIL_DISABLED
     atomics_register_membarrier();

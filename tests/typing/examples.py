@@ -397,6 +397,24 @@ def _rejected() -> None:  # never called
     Alignment(4).is_valid(bytearray(4), True)  # type: ignore[misc]
 
 
+def shared_objects() -> None:
+    with atomics.Arena(4096) as arena:
+        c: atomics.view.AtomicIntView = arena.atomic(8, atomics.INT)
+        c.inc()
+        arr: atomics.array.AtomicIntegralArray = arena.array(4, 8, atomics.UINT)
+        n: int = arr.fetch_add(1, 2)
+        b: bytes = arena.array(2, 4, atomics.BYTES).load(0)
+        packed = arena.atomic(2, atomics.INTEGRAL, is_signed=True, align="minimum")
+        packed.store(-1)
+    s = atomics.shared(4, atomics.UINT)
+    assert s.load() == 0 and n == 0 and b == bytes(4) and c.load() == 1
+    with atomics.atomicview(bytearray(16), atomics.INT, offset=8, width=8) as v:
+        v.store(1)
+    a = atomics.atomicarray(bytearray(16), 8, atomics.INT)
+    values: List[int] = a[0:1]
+    assert a[1] == 0 and values == [0] and len(a) == 2
+
+
 def main() -> None:
     readme_multithreading()
     readme_multiprocessing()
@@ -410,6 +428,7 @@ def main() -> None:
     exceptions()
     module_functions()
     orders()
+    shared_objects()
     hierarchy(
         atomics.atomic(width=1, atype=atomics.INT),
         atomics.atomicview(buffer=bytearray(1), atype=atomics.INT).__enter__(),

@@ -1,0 +1,344 @@
+"""Atomic arrays (atomicarray) and views of part of a buffer
+(atomicview(offset=, width=, align=)): each element operation behaves
+exactly as the same operation on a single view of that element (values,
+orders, errors), indexes are bounds-checked, bytes beside the target stay
+untouched, and the buffer export is held for the array's life."""
+import gc
+import pickle
+import sys
+import threading
+import warnings
+
+import pytest
+
+import atomics
+from atomics import BYTES, INT, INTEGRAL, UINT, MemoryOrder
+from atomics.exc import AlignmentError, MemoryOrderError, UnsupportedOperationException
+
+WIDTHS = [w for w in (1, 2, 4, 8, 16) if atomics.atomic(w, atomics.BYTES).ops_supported]
+
+
+def aligned_buffer(nbytes, align=16):
+    """A bytearray-backed memoryview of nbytes starting at a multiple of align."""
+    raw = bytearray(nbytes + align)
+    from ctypes import addressof, c_char
+    base = addressof(c_char.from_buffer(raw))
+    skip = -base % align
+    return memoryview(raw)[skip:skip + nbytes]
+
+
+def value_for(atype, width, k):
+    if atype is BYTES:
+        return bytes((k + j) % 256 for j in range(width))
+    return k % 100 - (50 if atype is INT else 0)
+
+
+# ---- the same behaviour as single objects ---------------------------------------------------
+
+CALLS = [
+    ("load", ()), ("store", ("V",)), ("exchange", ("V",)), ("cmpxchg_weak", ("V", "V")),
+    ("cmpxchg_strong", ("V", "V")), ("bit_test", (3,)), ("bit_test_set", (1,)),
+    ("bit_test_reset", (1,)), ("bit_test_compl", (2,)), ("bin_or", ("V",)),
+    ("bin_fetch_xor", ("V",)), ("bin_fetch_and", ("V",)), ("bin_not", ()),
+    ("bin_fetch_not", ()),
+]
+ARITH = [("add", (3,)), ("sub", (1,)), ("inc", ()), ("dec", ()), ("neg", ()),
+         ("fetch_add", (5,)), ("fetch_sub", (2,)), ("fetch_inc", ()), ("fetch_dec", ()),
+         ("fetch_neg", ())]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("atype", [INT, UINT, BYTES], ids=["INT", "UINT", "BYTES"])
+def test_element_ops_match_single_views(width, atype):
+    n = 4
+    a_buf = aligned_buffer(n * width)
+    b_buf = aligned_buffer(n * width)
+    arr = atomics.atomicarray(a_buf, width, atype)
+    assert len(arr) == n and arr.width == width
+    calls = CALLS + ([] if atype is BYTES else ARITH)
+    for k, (name, args) in enumerate(calls):
+        i = k % n
+        real = tuple(value_for(atype, width, k + j) if a == "V" else a for j, a in enumerate(args))
+        if atype is not BYTES and name in ("bin_or", "bin_fetch_xor", "bin_fetch_and"):
+            real = (abs(real[0]),) if atype is UINT else real
+        with atomics.atomicview(b_buf, atype, offset=i * width, width=width) as v:
+            try:
+                want = getattr(v, name)(*real)
+            except Exception as e:  # noqa: BLE001 - the same exception is what we compare
+                with pytest.raises(type(e)):
+                    getattr(arr, name)(i, *real)
+                continue
+        got = getattr(arr, name)(i, *real)
+        assert got == want, (name, i)
+        assert bytes(a_buf) == bytes(b_buf), name
+    if atype is BYTES:
+        assert not hasattr(arr, "add")
+        assert type(arr).__name__ == "AtomicBytesArray"
+    else:
+        assert arr.signed == (atype is INT)
+
+
+def test_orders_and_argument_rules_are_the_objects():
+    arr = atomics.atomicarray(aligned_buffer(32), 8, INT)
+    arr.store(1, 5, MemoryOrder.RELEASE)
+    assert arr.load(1, order=MemoryOrder.ACQUIRE) == 5
+    assert arr.fetch_add(1, value=2, order=MemoryOrder.RELAXED) == 5
+    with pytest.raises(MemoryOrderError):
+        arr.load(1, MemoryOrder.RELEASE)
+    with pytest.raises(MemoryOrderError):
+        arr.store(1, 1, MemoryOrder.ACQUIRE)
+    with pytest.raises(MemoryOrderError):
+        arr.cmpxchg_strong(1, 7, 8, MemoryOrder.RELAXED, MemoryOrder.SEQ_CST)
+    res = arr.cmpxchg_strong(1, 7, 9, succ=MemoryOrder.SEQ_CST, fail=MemoryOrder.RELAXED)
+    assert res.success and res.expected == 7 and arr[1] == 9
+    # 1.0.3's order of checks: the value error first
+    with pytest.raises(OverflowError):
+        arr.store(1, 2**70, MemoryOrder.ACQUIRE)
+    with pytest.raises(TypeError):
+        arr.fetch_add(1)  # value missing
+    with pytest.raises(TypeError):
+        arr.fetch_add(1, "x")
+    with pytest.raises(TypeError, match="index"):
+        arr.fetch_add()
+    with pytest.raises(ValueError):
+        arr.bit_test(0, 64)  # bit index out of range, as on objects
+    uarr = atomics.atomicarray(aligned_buffer(4), 1, UINT)
+    uarr.store(0, 255)
+    with pytest.raises(OverflowError):
+        uarr.store(1, 256)
+    uarr.inc(0)
+    assert uarr[0] == 0  # wraps around like objects
+
+
+def test_bounds_and_index_types():
+    arr = atomics.atomicarray(aligned_buffer(40), 8, UINT)
+    assert len(arr) == 5
+    arr.store(-1, 7)
+    assert arr.load(4) == 7
+    for bad in (5, -6, 2**64, -(2**64), 10**100):
+        with pytest.raises(IndexError):
+            arr.load(bad)
+        with pytest.raises(IndexError):
+            arr.inc(bad)
+    with pytest.raises(IndexError):
+        arr[5]
+    with pytest.raises(IndexError):
+        arr[5] = 1
+    for bad in (1.0, "1", None, b"\x01"):
+        with pytest.raises(TypeError):
+            arr.load(bad)
+
+    class Idx:
+        def __index__(self):
+            return 2
+
+    arr.store(Idx(), 9)
+    assert arr[2] == 9 and arr[Idx()] == 9
+    np = pytest.importorskip("numpy")
+    assert arr.load(np.int64(2)) == 9
+
+
+def test_plain_access_len_iter_slices():
+    arr = atomics.atomicarray(aligned_buffer(16), 2, INT)
+    for i in range(len(arr)):
+        arr[i] = i - 4
+    assert list(arr) == [-4, -3, -2, -1, 0, 1, 2, 3]
+    assert arr.tolist() == list(arr)
+    assert arr[2:5] == [-2, -1, 0]
+    assert arr[::-3] == [3, 0, -3]
+    with pytest.raises(TypeError):
+        arr[0:2] = [1, 2]
+    with pytest.raises(TypeError):
+        del arr[0]
+    assert "AtomicIntegralArray(length=8, width=2" in repr(arr)
+
+
+def test_neighbours_stay_untouched():
+    buf = aligned_buffer(48)
+    buf[:] = b"\xaa" * 48
+    arr = atomics.atomicarray(buf, 8, UINT, offset=16, length=2)
+    arr.store(0, 0)
+    arr.fetch_add(1, 1)
+    assert bytes(buf[:16]) == b"\xaa" * 16 and bytes(buf[32:]) == b"\xaa" * 16
+
+
+def test_construction_errors():
+    buf = aligned_buffer(64)
+    with pytest.raises(ValueError, match="width"):
+        atomics.atomicarray(buf, 3, INT)
+    with pytest.raises(atomics.exc.UnsupportedWidthException):
+        atomics.atomicarray(buf, 32, INT)
+    with pytest.raises(ValueError):
+        atomics.atomicarray(buf, 8, INT, length=9)
+    with pytest.raises(ValueError):
+        atomics.atomicarray(buf, 8, INT, offset=65)
+    with pytest.raises(ValueError):
+        atomics.atomicarray(buf, 8, INT, offset=-1)
+    with pytest.raises(AlignmentError):
+        atomics.atomicarray(buf, 8, INT, offset=4)
+    with pytest.raises(TypeError):
+        atomics.atomicarray(buf, 8, atomics.ANY)
+    with pytest.raises(TypeError):
+        atomics.atomicarray(buf, 8, INTEGRAL)  # needs is_signed=
+    with pytest.raises(TypeError):
+        atomics.atomicarray(buf, 8, INT, is_signed=True)
+    with pytest.raises(TypeError):
+        atomics.atomicarray(object(), 8, INT)
+    with pytest.raises(ValueError, match="align"):
+        atomics.atomicarray(buf, 8, INT, align="page")
+    with pytest.raises(TypeError):
+        type(atomics.atomicarray(buf, 8, INT))()
+    signed = atomics.atomicarray(buf, 4, INTEGRAL, is_signed=True)
+    signed.store(0, -1)
+    assert signed.load(0) == -1 and signed.signed
+    assert len(atomics.atomicarray(buf, 8, INT, offset=8)) == 7
+    assert len(atomics.atomicarray(buf, 8, INT, length=0)) == 0
+    # minimum alignment: 2-byte elements at an odd address are fine where supported
+    odd = atomics.atomicarray(buf, 2, UINT, offset=1, length=7, align="minimum")
+    odd.store(0, 0xFFFF)
+    assert bytes(buf[1:3]) == b"\xff\xff"
+
+
+def test_readonly_buffers():
+    ro = atomics.atomicarray(aligned_buffer(32).toreadonly(), 8, UINT)
+    assert ro.readonly and ro.load(3) == 0 and list(ro) == [0, 0, 0, 0]
+    with pytest.raises(UnsupportedOperationException):
+        ro.store(0, 1)
+    with pytest.raises(UnsupportedOperationException):
+        ro.fetch_add(0, 1)
+
+
+def test_export_held_for_the_arrays_life_and_pickling_refused():
+    buf = bytearray(64)
+    arr = atomics.atomicarray(buf, 8, INT)
+    with pytest.raises(BufferError):
+        buf.append(0)
+    with pytest.raises(TypeError, match="pickle"):
+        pickle.dumps(arr)
+    del arr
+    gc.collect()
+    buf.append(0)
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's cycle collector")
+def test_cycles_through_arrays_are_collected():
+    class Holder(bytearray):
+        pass
+
+    buf = Holder(64)
+    buf.arr = atomics.atomicarray(buf, 8, INT)
+    ref = __import__("weakref").ref(buf.arr)
+    del buf
+    gc.collect()
+    assert ref() is None
+
+
+def test_threads_count_exactly():
+    arr = atomics.atomicarray(aligned_buffer(64), 8, UINT)
+    n = 20000
+
+    def work(k):
+        for j in range(n):
+            arr.inc((j + k) % 8)
+
+    ts = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sum(arr) == 4 * n and all(x == n // 2 for x in arr)
+
+
+# ---- views of part of a buffer -----------------------------------------------------------------
+
+def test_offset_views():
+    buf = aligned_buffer(32)
+    with atomics.atomicview(buf, INT, offset=8, width=8) as v:
+        v.store(-1)
+        assert v.width == 8
+    assert bytes(buf) == bytes(8) + b"\xff" * 8 + bytes(16)
+    with atomics.atomicview(buf, UINT, offset=16) as v:  # the rest: 16 bytes
+        assert v.width == 16
+    with atomics.atomicview(buffer=buf, atype=INTEGRAL, is_signed=False, offset=24,
+                            width=4) as v:
+        v.store(7)
+    with atomics.atomicview(buf, atomics.ANY, is_integral=True, is_signed=True, offset=0,
+                            width=2) as v:
+        assert v.width == 2
+    assert buf[24] == 7
+    with pytest.raises(ValueError):
+        atomics.atomicview(buf, INT, offset=30, width=8)
+    with pytest.raises(ValueError):
+        atomics.atomicview(buf, INT, offset=-1, width=8)
+    with pytest.raises(TypeError):
+        atomics.atomicview(buf, INT, offset="8", width=8)
+    with pytest.raises(AlignmentError):
+        atomics.atomicview(buf, INT, offset=4, width=8)
+    with pytest.raises(ValueError, match="align"):
+        atomics.atomicview(buf, INT, offset=8, width=8, align="huge")
+
+
+def test_width_without_offset_keeps_its_1_0_3_meaning():
+    """1.0.3 ignored width= (published programs pass it): without offset=
+    it is still ignored, with the DeprecationWarning of the compatibility layer."""
+    buf = aligned_buffer(8)
+    with pytest.warns(DeprecationWarning, match="'width'"):
+        ctx = atomics.atomicview(buffer=buf, width=4, atype=UINT)
+    with ctx as v:
+        assert v.width == 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with atomics.atomicview(buffer=buf, width=4, atype=UINT, offset=0) as v:
+            assert v.width == 4
+    with pytest.raises(TypeError):
+        atomics.atomicview(buf, INTEGRAL, is_signed=True, width=4)  # rejected, as in 1.0.3
+
+
+def test_minimum_alignment_on_request():
+    buf = aligned_buffer(32)
+    for width in (2, 4, 8):
+        with pytest.raises(AlignmentError) as e:
+            atomics.atomicview(buf, UINT, offset=1, width=width)
+        assert e.value.using_recommended
+    al = atomics.Alignment(2)
+    if al.minimum == 1 and al.size_within:
+        with atomics.atomicview(buf, UINT, offset=1, width=2, align="minimum") as v:
+            v.store(0x0102)
+            assert v.load() == 0x0102
+        # straddling a size_within block is refused even at minimum alignment
+        with pytest.raises(AlignmentError) as e:
+            atomics.atomicview(buf, UINT, offset=al.size_within - 1, width=2, align="minimum")
+        assert not e.value.using_recommended
+
+
+def test_alignment_reports_the_truth_for_every_width():
+    """For every width and every placement in a 32-byte window: a view at
+    minimum alignment is accepted exactly where Alignment says the minimum
+    contract holds, works there (store, load, neighbours untouched), and
+    the recommended alignment is always accepted."""
+    buf = aligned_buffer(48)
+    for width in range(1, 17):
+        try:
+            al = atomics.Alignment(width)
+        except atomics.exc.UnsupportedWidthException:
+            continue
+        assert al.recommended >= width and al.recommended & (al.recommended - 1) == 0
+        for off in range(0, 33 - width):
+            ok = off % al.minimum == 0 and (
+                not al.size_within or off // al.size_within == (off + width - 1) // al.size_within)
+            try:
+                ctx = atomics.atomicview(buf, BYTES, offset=off, width=width, align="minimum")
+            except (AlignmentError, atomics.exc.UnsupportedWidthException):
+                assert not ok, (width, off)
+                continue
+            assert ok, (width, off)
+            buf[:] = b"\x55" * 48
+            with ctx as v:
+                if "STORE" in {o.name for o in v.ops_supported}:
+                    v.store(bytes(range(1, width + 1)))
+                    assert v.load() == bytes(range(1, width + 1))
+                    assert bytes(buf[:off]) == b"\x55" * off
+                    assert bytes(buf[off + width:]) == b"\x55" * (48 - off - width)
+            if off % al.recommended == 0:
+                with atomics.atomicview(buf, BYTES, offset=off, width=width):
+                    pass

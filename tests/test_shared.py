@@ -1,0 +1,458 @@
+"""Shared objects (atomics.shared, atomics.Arena): they pickle to handles that
+re-attach the same memory with every start method, through Process args,
+Queue, ProcessPoolExecutor and Pool.map (exact counts prove it); the
+lifetime rules hold, checked by listing /dev/shm before and after; bad
+handles fail clearly; objects that are not shared still refuse pickling."""
+import json
+import multiprocessing
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import atomics
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = os.path.join(HERE, "_shared_scenarios.py")
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir("/dev/shm"), reason="arenas are POSIX shared memory; tests list /dev/shm"
+)
+
+METHODS = [m for m in ("fork", "spawn", "forkserver")
+           if m in multiprocessing.get_all_start_methods()]
+
+
+def segments():
+    return {n for n in os.listdir("/dev/shm") if n.startswith("atomics_")}
+
+
+def run(code, timeout=60, **kwargs):
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout, **kwargs)
+
+
+def wait_gone(name, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while name in segments() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return name not in segments()
+
+
+# ---- travelling: every start method, every channel ---------------------------------------------
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("scenario", ["process_args", "queue", "executor", "pool"])
+def test_objects_travel(scenario, method):
+    proc = subprocess.run([sys.executable, SCENARIOS, scenario, method], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(result["exitcodes"]) == {0}, result
+    workers = {"process_args": 4, "queue": 2, "executor": 4, "pool": 4}[scenario]
+    assert result["count"] == workers * 2000, result
+    assert result["sum"] == workers * 2000, result
+    if scenario == "queue":
+        assert result["back"] == [12345, 12345]  # objects placed by the children
+    # `with Arena()` unlinked the arena; the default arena went at exit
+    assert result["arena"] not in result["segments"]
+    assert result["arena"] not in segments()
+    assert not set(result["segments"]) & segments(), "the default arena outlived its creator"
+    assert "leaked" not in proc.stderr, proc.stderr
+
+
+def test_handle_reattaches_the_same_memory_in_process():
+    with atomics.Arena(4096) as arena:
+        a = arena.atomic(8, atomics.INT)
+        a.store(-5)
+        b = pickle.loads(pickle.dumps(a))
+        assert b is not a and type(b) is type(a)
+        b.add(6)
+        assert a.load() == 1
+        arr = arena.array(5, 2, atomics.UINT)
+        arr2 = pickle.loads(pickle.dumps(arr))
+        arr2.fetch_add(4, 3)
+        assert arr[4] == 3 and arr.tolist() == [0, 0, 0, 0, 3]
+        again = pickle.loads(pickle.dumps(arena))
+        assert again.name == arena.name and not again.creator and arena.creator
+        c = again.atomic(4, atomics.UINT)
+        assert arena.used == again.used
+
+
+def test_types_and_flags_survive_the_trip():
+    with atomics.Arena(4096) as arena:
+        made = [
+            arena.atomic(4, atomics.INT),
+            arena.atomic(4, atomics.UINT),
+            arena.atomic(3, atomics.BYTES),
+            arena.atomic(2, atomics.INTEGRAL, is_signed=False),
+            arena.atomic(8, atomics.ANY, is_integral=True, is_signed=True),
+            arena.array(3, 8, atomics.INTEGRAL, is_signed=True),
+            arena.array(3, 4, atomics.BYTES),
+        ]
+        for obj in made:
+            back = pickle.loads(pickle.dumps(obj))
+            assert type(back) is type(obj)
+            assert back.width == obj.width
+            if hasattr(obj, "signed"):
+                assert back.signed == obj.signed
+
+
+def test_placement_respects_alignment():
+    with atomics.Arena(4096) as arena:
+        base = arena.allocate(1, 1)  # the byte right after the header
+        assert base == 64
+        for width in (1, 2, 3, 4, 5, 8, 16, 7, 2):
+            off = arena._place(width, "recommended")
+            assert off % atomics.Alignment(width).recommended == 0
+        # minimum alignment packs objects side by side, never across a block
+        arena.allocate(1, 64)
+        start = arena.used
+        offs = [arena._place(2, "minimum") for _ in range(3)]
+        assert offs == [start, start + 2, start + 4]
+        a = arena.atomic(2, atomics.UINT, align="minimum")
+        b = arena.atomic(2, atomics.UINT, align="minimum")
+        a.store(0xFFFF)
+        assert b.load() == 0
+        # a width-3 object at minimum alignment stays inside one 16-byte block
+        arena.allocate(1, 16)
+        arena.allocate(13, 1)
+        off = arena._place(3, "minimum")
+        assert off // 16 == (off + 2) // 16
+
+
+def test_full_arena_raises_memory_error():
+    with atomics.Arena(64 + 16) as arena:
+        arena.atomic(16, atomics.BYTES)
+        with pytest.raises(MemoryError, match="full"):
+            arena.atomic(1, atomics.UINT)
+        with pytest.raises(ValueError):
+            atomics.Arena(64)
+
+
+def test_default_arena_grows_when_full():
+    objs = [atomics.shared(16, atomics.BYTES) for _ in range(3)]
+    assert len({pickle.loads(pickle.dumps(o)).width for o in objs}) == 1
+
+
+def test_shared_objects_cannot_be_released_from_under_them():
+    """A shared object operates without the view checks, so its context
+    (reachable only through gc.get_referents) refuses to be released, and
+    the collector leaves its export to the end: a finalizer in the same
+    garbage may still use the object."""
+    import gc
+    with atomics.Arena(4096) as arena:
+        obj = arena.atomic(8, atomics.INT)
+        ctx = [r for r in gc.get_referents(obj) if "Context" in type(r).__name__][0]
+        with pytest.raises(ValueError, match="stays open"):
+            ctx.release()
+        with pytest.raises(ValueError, match="stays open"):
+            ctx.__exit__(None, None, None)
+        del ctx
+        obj.inc()
+        seen = []
+
+        class Holder:
+            def __del__(self):
+                seen.append(self.obj.fetch_add(1))
+
+        h = Holder()
+        h.obj = obj
+        h.me = h
+        h.ctx = [r for r in gc.get_referents(obj) if "Context" in type(r).__name__][0]
+        twin = pickle.loads(pickle.dumps(obj))
+        del h, obj  # the object and its context are garbage with the holder
+        gc.collect()
+        assert seen == [1] and twin.load() == 2
+
+
+# ---- objects that are not shared ----------------------------------------------------------------
+
+def test_unshared_objects_still_refuse_pickling():
+    owned = atomics.atomic(8, atomics.INT)
+    with pytest.raises(TypeError, match="pickle"):
+        pickle.dumps(owned)
+    buf = bytearray(16)
+    with atomics.atomicview(buf, atomics.INT, offset=8, width=8) as v:
+        with pytest.raises(TypeError, match="pickle"):
+            pickle.dumps(v)
+    arr = atomics.atomicarray(bytearray(16), 4, atomics.UINT)
+    with pytest.raises(TypeError, match="pickle"):
+        pickle.dumps(arr)
+    import copy
+    with atomics.Arena(4096) as arena:
+        s = arena.atomic(8, atomics.INT)
+        with pytest.raises(TypeError):
+            copy.copy(s)
+
+
+# ---- bad handles ---------------------------------------------------------------------------------
+
+def test_bad_handles():
+    from atomics import _shared
+    with atomics.Arena(4096) as arena:
+        obj = arena.atomic(8, atomics.INT)
+        fn, args = obj.__reduce_ex__(4)
+        name, token, offset, width, atype, flags, align = args
+        with pytest.raises(ValueError, match="does not belong"):
+            fn(name, b"\0" * 8, offset, width, atype, flags, align)
+        with pytest.raises(FileNotFoundError, match="no longer exists"):
+            fn("atomics_0000000000000000", token, offset, width, atype, flags, align)
+        with pytest.raises(ValueError, match="not the name"):
+            fn("../etc/passwd", token, offset, width, atype, flags, align)
+        with pytest.raises(ValueError, match="not the name"):
+            fn(42, token, offset, width, atype, flags, align)
+        with pytest.raises(TypeError, match="atype"):
+            fn(name, token, offset, width, "FLOAT", flags, align)
+        with pytest.raises(ValueError, match="offset"):
+            fn(name, token, 0, width, atype, flags, align)  # the header is not an object
+        with pytest.raises(ValueError, match="fit"):
+            fn(name, token, 4096, width, atype, flags, align)
+        with pytest.raises(atomics.exc.AlignmentError):
+            fn(name, token, offset + 1, width, atype, flags, align)
+        with pytest.raises(atomics.exc.UnsupportedWidthException):
+            fn(name, token, offset, 17, atype, flags, align)
+        with pytest.raises(TypeError):
+            _shared._attach_array(name, token, offset, 2, 8, "UINT", "yes", "recommended")
+        # wrong types to the public constructors
+        with pytest.raises(TypeError, match="atype"):
+            arena.atomic(8, int)
+        with pytest.raises(ValueError, match="align"):
+            arena.atomic(8, atomics.INT, align="page")
+        with pytest.raises(atomics.exc.UnsupportedWidthException):
+            arena.atomic(17, atomics.INT)
+        with pytest.raises(TypeError):
+            arena.atomic(8, atomics.INTEGRAL)  # needs is_signed=
+    with pytest.raises(ValueError):
+        atomics.Arena(4096, name="/tmp/x")
+
+
+def test_handle_from_a_finished_creator():
+    proc = run("""
+        import pickle, atomics
+        obj = atomics.shared(8, atomics.INT)
+        obj.store(7)
+        print(pickle.dumps(obj).hex())
+    """)
+    assert proc.returncode == 0, proc.stderr
+    data = bytes.fromhex(proc.stdout.strip())
+    with pytest.raises(FileNotFoundError, match="no longer exists"):
+        pickle.loads(data)
+
+
+# ---- lifetime: /dev/shm before and after ---------------------------------------------------------
+
+def test_normal_exit_unlinks():
+    before = segments()
+    proc = run("""
+        import atomics
+        a = atomics.Arena(4096)           # never unlinked explicitly
+        x = a.atomic(8, atomics.INT)
+        s = atomics.shared(8, atomics.UINT)
+        import os
+        print(a.name, sorted(n for n in os.listdir('/dev/shm') if n.startswith('atomics_')))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    name = proc.stdout.split()[0]
+    assert name in proc.stdout.split(" ", 1)[1]  # it existed while the creator ran
+    assert segments() <= before
+    assert "leaked" not in proc.stderr
+
+
+def test_unlink_keeps_attached_objects_working():
+    arena = atomics.Arena(4096)
+    obj = arena.atomic(8, atomics.INT)
+    data = pickle.dumps(obj)
+    early = pickle.loads(data)
+    arena.unlink()
+    arena.unlink()  # idempotent
+    assert arena.name not in segments()
+    early.add(3)
+    obj.add(4)
+    assert obj.load() == 7 == early.load()
+    # a process that already has the mapping re-attaches from it
+    assert pickle.loads(data).load() == 7
+    more = arena.atomic(8, atomics.INT)  # the mapping still places objects
+    more.inc()
+    assert more.load() == 1
+
+
+def test_killed_child_leaks_nothing(tmp_path):
+    before = segments()
+    script = tmp_path / "killed_child.py"  # a file: spawn children import it
+    script.write_text(textwrap.dedent("""
+        import multiprocessing as mp, os, signal, time, atomics
+        def child(obj, ready):
+            obj.inc()
+            ready.set()
+            time.sleep(60)
+        if __name__ == '__main__':
+            ctx = mp.get_context('spawn')
+            arena = atomics.Arena(4096)
+            obj = arena.atomic(8, atomics.INT)
+            ready = ctx.Event()
+            p = ctx.Process(target=child, args=(obj, ready))
+            p.start()
+            assert ready.wait(60)
+            os.kill(p.pid, signal.SIGKILL)
+            p.join()
+            print(arena.name, obj.load(), p.exitcode)
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    name, count, code = proc.stdout.split()
+    assert count == "1" and code == str(-signal.SIGKILL)
+    assert wait_gone(name)
+    assert segments() <= before
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_arenas_a_child_creates_go_when_it_exits(tmp_path, method):
+    """A child started by multiprocessing leaves through os._exit (fork) or
+    sys.exit (spawn); either way the arenas it created are unlinked, and the
+    parent's are not touched by the child's exit."""
+    before = segments()
+    script = tmp_path / "child_creates.py"
+    script.write_text(textwrap.dedent(f"""
+        import multiprocessing as mp, atomics
+        def child(q, parent_obj):
+            parent_obj.inc()
+            a = atomics.Arena(4096)
+            s = atomics.shared(8, atomics.INT)
+            q.put((a.name, [n for n in __import__('os').listdir('/dev/shm')
+                            if n.startswith('atomics_')]))
+        if __name__ == '__main__':
+            ctx = mp.get_context({method!r})
+            mine = atomics.Arena(4096)
+            obj = mine.atomic(8, atomics.INT)
+            q = ctx.Queue()
+            p = ctx.Process(target=child, args=(q, obj))
+            p.start()
+            name, seen = q.get(timeout=60)
+            p.join()
+            import os
+            now = [n for n in os.listdir('/dev/shm') if n.startswith('atomics_')]
+            print(p.exitcode, obj.load(), name in seen, name in now, mine.name in now,
+                  len(seen) - len(now))
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    # exit code, count, the child's arena existed, it is gone, ours is not, two went
+    assert proc.stdout.split() == ["0", "1", "True", "False", "True", "2"], proc.stdout
+    assert segments() <= before
+    assert "leaked" not in proc.stderr, proc.stderr
+
+
+def test_killed_creator_is_cleaned_by_the_resource_tracker():
+    before = segments()
+    p = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys, time, atomics
+        a = atomics.Arena(4096)
+        a.atomic(8, atomics.INT).store(1)
+        print(a.name, flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        name = p.stdout.readline().strip()
+        if not name:
+            pytest.fail(p.stderr.read())
+        assert name in segments()
+        p.send_signal(signal.SIGKILL)
+        p.wait(30)
+        # the tracker notices its last client is gone and unlinks
+        assert wait_gone(name), "the resource tracker did not remove the segment"
+    finally:
+        p.kill()
+        p.wait()
+        p.stdout.close()
+        p.stderr.close()
+    assert segments() <= before
+
+
+def test_child_after_the_creator_exits(tmp_path):
+    """The creator exits (which unlinks the name) while a child that already
+    attached an object keeps using it; a handle the child had not attached
+    yet fails with FileNotFoundError."""
+    before = segments()
+    out = tmp_path / "child.out"
+    creator = textwrap.dedent("""
+        import pickle, subprocess, sys, atomics
+        obj = atomics.shared(8, atomics.INT)
+        obj.store(5)
+        later = atomics.Arena(4096).atomic(8, atomics.INT)  # a segment the child never maps
+        child = subprocess.Popen(
+            [sys.executable, '-c', sys.argv[1], sys.argv[2]], stdin=subprocess.PIPE, text=True)
+        child.stdin.write(pickle.dumps(obj).hex() + '\\n')
+        child.stdin.write(pickle.dumps(later).hex() + '\\n')
+        child.stdin.flush()
+        import time
+        while 'attached' not in open(sys.argv[2]).read():
+            time.sleep(0.01)
+    """)
+    child = textwrap.dedent("""
+        import os, pickle, sys, time, atomics
+        out = open(sys.argv[1], 'w', buffering=1)
+        obj = pickle.loads(bytes.fromhex(sys.stdin.readline()))
+        later = bytes.fromhex(sys.stdin.readline())
+        out.write('attached\\n')
+        sys.stdin.read()             # EOF: the creator has exited
+        time.sleep(0.2)
+        obj.add(10)
+        out.write('%d\\n' % obj.load())
+        try:
+            pickle.loads(later)
+            out.write('attached again\\n')
+        except FileNotFoundError:
+            out.write('gone\\n')
+        out.write('done\\n')
+    """)
+    out.write_text("")
+    proc = subprocess.run([sys.executable, "-c", creator, child, str(out)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    deadline = time.monotonic() + 30
+    while "done" not in out.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert out.read_text().split() == ["attached", "15", "gone", "done"]
+    assert segments() <= before
+
+
+# ---- sub-interpreters --------------------------------------------------------------------------
+
+try:
+    import _interpreters  # noqa: F401  (CPython 3.13+)
+except ImportError:
+    _interpreters = None
+
+
+@pytest.mark.skipif(_interpreters is None, reason="needs CPython 3.13+ (_interpreters)")
+def test_handles_reattach_in_subinterpreters():
+    proc = run(r"""
+        import pickle, threading, _interpreters, atomics
+        arena = atomics.Arena(4096)
+        counter = arena.atomic(8, atomics.INT)
+        hist = arena.array(4, 8, atomics.UINT)
+        data = pickle.dumps((counter, hist))
+        worker = ("import pickle, atomics\n"
+                  f"counter, hist = pickle.loads({data!r})\n"
+                  "for i in range(20000):\n"
+                  "    counter.inc()\n"
+                  "    hist.inc(i % 4)\n")
+        ids = [_interpreters.create("isolated") for _ in range(2)]
+        ts = [threading.Thread(target=_interpreters.exec, args=(i, worker)) for i in ids]
+        for t in ts: t.start()
+        for t in ts: t.join()
+        for i in ids:
+            _interpreters.destroy(i)
+        print(counter.load(), hist.tolist())
+        arena.unlink()
+    """, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[0] == "40000 [10000, 10000, 10000, 10000]", proc.stdout + proc.stderr
