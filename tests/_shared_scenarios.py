@@ -37,8 +37,8 @@ def via_queue(inbox, outbox):
     # an object placed by this process in the parent's arena travels back
     mine = arena.atomic(8, atomics.UINT)
     mine.store(12345)
-    outbox.put(mine)
-    outbox.put(arena.used)
+    # one message per child: two puts from two children could interleave
+    outbox.put((mine, arena.used))
 
 
 def scenario_process_args(ctx, arena):
@@ -64,8 +64,8 @@ def scenario_queue(ctx, arena):
         inbox.put((obj, arr, arena))
     back = []
     for _ in procs:
-        back.append(outbox.get(timeout=60))
-        outbox.get(timeout=60)
+        mine, _used = outbox.get(timeout=60)
+        back.append(mine)
     for p in procs:
         p.join()
     return {"exitcodes": [p.exitcode for p in procs], "count": obj.load(), "sum": sum(arr),

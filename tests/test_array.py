@@ -41,10 +41,17 @@ CALLS = [
     ("bit_test_reset", (1,)), ("bit_test_compl", (2,)), ("bin_or", ("V",)),
     ("bin_fetch_xor", ("V",)), ("bin_fetch_and", ("V",)), ("bin_not", ()),
     ("bin_fetch_not", ()),
+    # beyond 1.0
+    ("bin_or_fetch", ("V",)), ("bin_xor_fetch", ("V",)), ("bin_and_fetch", ("V",)),
+    ("bin_not_fetch", ()), ("wait", ("V", 0)),
 ]
 ARITH = [("add", (3,)), ("sub", (1,)), ("inc", ()), ("dec", ()), ("neg", ()),
          ("fetch_add", (5,)), ("fetch_sub", (2,)), ("fetch_inc", ()), ("fetch_dec", ()),
-         ("fetch_neg", ())]
+         ("fetch_neg", ()),
+         # beyond 1.0
+         ("max", ("V",)), ("min", ("V",)), ("fetch_max", ("V",)), ("fetch_min", ("V",)),
+         ("max_fetch", ("V",)), ("min_fetch", ("V",)), ("add_fetch", (7,)),
+         ("sub_fetch", (3,)), ("inc_fetch", ()), ("dec_fetch", ()), ("neg_fetch", ())]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -59,7 +66,8 @@ def test_element_ops_match_single_views(width, atype):
     for k, (name, args) in enumerate(calls):
         i = k % n
         real = tuple(value_for(atype, width, k + j) if a == "V" else a for j, a in enumerate(args))
-        if atype is not BYTES and name in ("bin_or", "bin_fetch_xor", "bin_fetch_and"):
+        if atype is not BYTES and name in ("bin_or", "bin_fetch_xor", "bin_fetch_and",
+                                           "bin_or_fetch", "bin_xor_fetch", "bin_and_fetch"):
             real = (abs(real[0]),) if atype is UINT else real
         with atomics.atomicview(b_buf, atype, offset=i * width, width=width) as v:
             try:
@@ -76,6 +84,45 @@ def test_element_ops_match_single_views(width, atype):
         assert type(arr).__name__ == "AtomicBytesArray"
     else:
         assert arr.signed == (atype is INT)
+
+
+@pytest.mark.parametrize("atype", [INT, BYTES], ids=["INT", "BYTES"])
+def test_fetch_update_and_notify_on_elements(atype):
+    width = 8
+    arr = atomics.atomicarray(aligned_buffer(3 * width), width, atype)
+    if atype is BYTES:
+        assert arr.fetch_update(1, lambda v: bytes(reversed(b"abcdefgh"))) == bytes(width)
+        assert arr.load(1) == b"hgfedcba" and arr.load(0) == bytes(width) == arr.load(2)
+    else:
+        arr.store(1, 5)
+        assert arr.fetch_update(1, lambda v: v * 3) == 5
+        assert arr.tolist() == [0, 15, 0]
+        with pytest.raises(ZeroDivisionError):
+            arr.fetch_update(1, lambda v: v // 0)
+        assert arr.load(1) == 15
+    # notify takes the index only, bounds-checked like every other operation
+    arr.notify_one(0)
+    arr.notify_all(-1)
+    with pytest.raises(IndexError):
+        arr.notify_all(3)
+    with pytest.raises(TypeError):
+        arr.notify_one()
+    with pytest.raises(TypeError):
+        arr.notify_one(0, 1)
+
+
+def test_wait_on_an_element_wakes_on_notify():
+    arr = atomics.atomicarray(aligned_buffer(4 * 4), 4, UINT)
+    woke = []
+    t = threading.Thread(target=lambda: woke.append(arr.wait(2, 0, timeout=10)))
+    t.start()
+    arr.store(3, 9)          # a neighbour changing wakes nobody for good
+    arr.notify_all(3)
+    arr.store(2, 1)
+    arr.notify_all(2)
+    t.join(10)
+    assert woke == [True]
+    assert arr.wait(2, 0, timeout=0) is True and arr.wait(2, 1, timeout=0.01) is False
 
 
 def test_orders_and_argument_rules_are_the_objects():

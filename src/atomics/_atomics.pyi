@@ -666,6 +666,53 @@ class AtomicIntegralArray:
         """Atomically subtract 1; return the old value."""
     def fetch_neg(self, i: SupportsIndex, /, order: _Order = ...) -> int:
         """Atomically negate the value; return the old value."""
+    # beyond 1.0 (as on single objects; see INTEGRAL)
+    def bin_or_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically OR `value` into element i; return the new value."""
+    def bin_xor_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically XOR `value` into element i; return the new value."""
+    def bin_and_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically AND `value` into element i; return the new value."""
+    def bin_not_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically invert every bit of element i; return the new value."""
+    def max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace element i by the larger of it and `value`."""
+    def min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace element i by the smaller of it and `value`."""
+    def fetch_max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `max`; return the old value."""
+    def fetch_min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `min`; return the old value."""
+    def max_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `max`; return the new value."""
+    def min_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `min`; return the new value."""
+    def add_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically add `value`; return the new value (wrapped at the width)."""
+    def sub_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the new value (wrapped at the width)."""
+    def inc_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically add 1; return the new value."""
+    def dec_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the new value."""
+    def neg_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
+        """Atomically negate element i; return the new value."""
+    def fetch_update(
+        self,
+        i: SupportsIndex, /,
+        fn: Callable[[int], SupportsIndex],
+        order: _Order = ...,
+        fail_order: _Order | None = None,
+        *,
+        max_retries: int | None = 10000,
+    ) -> int:
+        """Replace element i by `fn(value)` in a compare-and-swap loop; return the old value."""
+    def wait(self, i: SupportsIndex, /, old: SupportsIndex, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while element i equals `old`; True once it differs, False on timeout."""
+    def notify_one(self, i: SupportsIndex, /) -> None:
+        """Wake at least one waiter blocked in `wait` on element i."""
+    def notify_all(self, i: SupportsIndex, /) -> None:
+        """Wake every waiter blocked in `wait` on element i."""
 
 @final
 class AtomicBytesArray:
@@ -773,6 +820,31 @@ class AtomicBytesArray:
         """Atomically AND `value` into the object; return the old value."""
     def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
         """Atomically invert every bit; return the old value."""
+    # beyond 1.0 (as on single objects; see BYTES)
+    def bin_or_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically OR `value` into element i; return the new value."""
+    def bin_xor_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically XOR `value` into element i; return the new value."""
+    def bin_and_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
+        """Atomically AND `value` into element i; return the new value."""
+    def bin_not_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
+        """Atomically invert every bit of element i; return the new value."""
+    def fetch_update(
+        self,
+        i: SupportsIndex, /,
+        fn: Callable[[bytes], ReadableBuffer],
+        order: _Order = ...,
+        fail_order: _Order | None = None,
+        *,
+        max_retries: int | None = 10000,
+    ) -> bytes:
+        """Replace element i by `fn(value)` in a compare-and-swap loop; return the old value."""
+    def wait(self, i: SupportsIndex, /, old: ReadableBuffer, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while element i equals `old`; True once it differs, False on timeout."""
+    def notify_one(self, i: SupportsIndex, /) -> None:
+        """Wake at least one waiter blocked in `wait` on element i."""
+    def notify_all(self, i: SupportsIndex, /) -> None:
+        """Wake every waiter blocked in `wait` on element i."""
 
 # ---- factories --------------------------------------------------------------------------
 # INT, UINT and BYTES ignore is_integral= and is_signed=, as atomics 1.0.3 did.

@@ -34,11 +34,16 @@ typedef PyObject *(*element_fn)(PyObject *, PyObject *const *, Py_ssize_t, PyObj
     X(bit_test_set, INDEX) X(bit_test_reset, INDEX) X(bit_compl, INDEX)               \
     X(bit_set, INDEX) X(bit_reset, INDEX) X(bin_or, VALUE) X(bin_xor, VALUE)          \
     X(bin_and, VALUE) X(bin_not, ORDER) X(bin_fetch_or, VALUE) X(bin_fetch_xor, VALUE) \
-    X(bin_fetch_and, VALUE) X(bin_fetch_not, ORDER)
+    X(bin_fetch_and, VALUE) X(bin_fetch_not, ORDER)                                   \
+    X(bin_or_fetch, VALUE) X(bin_xor_fetch, VALUE) X(bin_and_fetch, VALUE)            \
+    X(bin_not_fetch, ORDER) X(fetch_update, UPDATE) X(wait, WAIT)
 #define ATOMICS_ARRAY_ARITHMETIC_OPS(X)                                               \
     X(add, VALUE) X(sub, VALUE) X(inc, ORDER) X(dec, ORDER) X(neg, ORDER)             \
     X(fetch_add, VALUE) X(fetch_sub, VALUE) X(fetch_inc, ORDER) X(fetch_dec, ORDER)   \
-    X(fetch_neg, ORDER)
+    X(fetch_neg, ORDER)                                                               \
+    X(max, VALUE) X(min, VALUE) X(fetch_max, VALUE) X(fetch_min, VALUE)               \
+    X(max_fetch, VALUE) X(min_fetch, VALUE) X(add_fetch, VALUE) X(sub_fetch, VALUE)   \
+    X(inc_fetch, ORDER) X(dec_fetch, ORDER) X(neg_fetch, ORDER)
 
 enum {
 #define ATOMICS_X_(name, sig) OP_##name,
@@ -134,6 +139,34 @@ static PyObject *element_call(ArrayObject *self, int op, PyObject *const *args, 
 ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_)
 ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
 #undef ATOMICS_X_
+
+/* notify_one/notify_all take no arguments on objects (METH_NOARGS), so they
+ * are called directly rather than through the table above. */
+static PyObject *element_notify(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames, int all) {
+    Py_ssize_t i;
+    const char *name = all ? "notify_all" : "notify_one";
+    if (nargs != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
+        PyErr_Format(PyExc_TypeError, "%s() takes exactly one argument, the element index",
+                     name);
+        return NULL;
+    }
+    if (element_index(self, args[0], &i) < 0)
+        return NULL;
+    AtomicObject el = ELEMENT_INIT(self);
+    element_at(self, i, &el);
+    return all ? atomics_m_notify_all(&el, NULL) : atomics_m_notify_one(&el, NULL);
+}
+
+static PyObject *a_notify_one(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames) {
+    return element_notify(self, args, nargs, kwnames, 0);
+}
+
+static PyObject *a_notify_all(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs,
+                              PyObject *kwnames) {
+    return element_notify(self, args, nargs, kwnames, 1);
+}
 
 /* ---- plain (per element) access ---------------------------------------------------------- */
 
@@ -451,12 +484,20 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
 #define SIG_CMPXCHG                                                                   \
     "($self, i, /, expected, desired, success=atomics.MemoryOrder.SEQ_CST, "          \
     "failure=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_UPDATE                                                                    \
+    "($self, i, /, fn, order=atomics.MemoryOrder.SEQ_CST, fail_order=None, *, "       \
+    "max_retries=10000)\n--\n\n"
+#define SIG_WAIT "($self, i, /, old, timeout=None, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
 #define FASTCALL (METH_FASTCALL | METH_KEYWORDS)
 
 #define ATOMICS_X_(name, sig)                                                         \
     {#name, (PyCFunction)(void (*)(void))a_##name, FASTCALL,                          \
      #name SIG_##sig "The object operation " #name " on element i."},
 #define COMMON_METHODS                                                                \
+    {"notify_one", (PyCFunction)(void (*)(void))a_notify_one, FASTCALL,               \
+     "notify_one($self, i, /)\n--\n\nThe object operation notify_one on element i."}, \
+    {"notify_all", (PyCFunction)(void (*)(void))a_notify_all, FASTCALL,               \
+     "notify_all($self, i, /)\n--\n\nThe object operation notify_all on element i."}, \
     {"tolist", (PyCFunction)array_tolist, METH_NOARGS,                                \
      "tolist($self, /)\n--\n\nThe values, one SEQ_CST load per element (not atomic as a whole)."}, \
     {"__copy__", atomics_no_copy, METH_NOARGS, "Atomic arrays cannot be copied."},    \
