@@ -932,7 +932,13 @@ def atomicview(
     `buffer` is any object with the buffer protocol (bytearray, memoryview
     slice, mmap, shared memory, numpy array, bytes for read-only); its size
     is the width. Raises `AlignmentError` when its address misses the
-    recommended alignment. `atype` as for `atomic()`."""
+    recommended alignment. `atype` as for `atomic()`.
+
+    With `offset=N` the view covers `width=` bytes (default: the rest)
+    starting N bytes into `buffer`, and `align="minimum"` accepts an address
+    that meets only the core's minimum alignment. `width=` and `align=` count
+    only beside `offset=`: INT, UINT and BYTES ignore them otherwise, as
+    atomics 1.0.3 did."""
 
 # ---- beyond 1.0: fences, the spin hint, support queries ------------------------------------
 
@@ -960,13 +966,6 @@ def supported_ops(width: SupportsIndex, *, readonly: bool = False) -> tuple[str,
     `readonly=True`); `()` for an unsupported width. Bytes objects have the
     non-arithmetic ones. The operations beyond 1.0 have no `OpType` member, so
     this is how to ask for them."""
-    recommended alignment. `atype` as for `atomic()`.
-
-    With `offset=N` the view covers `width=` bytes (default: the rest)
-    starting N bytes into `buffer`, and `align="minimum"` accepts an address
-    that meets only the core's minimum alignment. `width=` and `align=` count
-    only beside `offset=`: INT, UINT and BYTES ignore them otherwise, as
-    atomics 1.0.3 did."""
 @overload
 def atomicarray(
     buffer: ReadableBuffer,
