@@ -157,6 +157,48 @@ def test_orders_and_argument_rules_are_the_objects():
     assert uarr[0] == 0  # wraps around like objects
 
 
+@pytest.mark.parametrize("atype", [INT, UINT, BYTES], ids=["INT", "UINT", "BYTES"])
+def test_short_calls_raise_what_objects_raise(atype):
+    """`arr.inc(i)`, `arr.load(i)`, `arr.store(i, v)`, `arr.add(i, v)` and
+    `arr.fetch_add(i, v)` go straight to the core; their errors must be the
+    objects' errors, word for word."""
+    width = 2
+    arr = atomics.atomicarray(aligned_buffer(4 * width), width, atype)
+    bad_values = [2**70, -2**70, 1 << 16, -1, "x", 1.5, None, b"\x01", b"\x01\x02\x03"]
+    with atomics.atomicview(aligned_buffer(width), atype) as one:
+        names = ("store",) if atype is BYTES else ("store", "add", "sub", "fetch_add", "fetch_sub")
+        for name in names:
+            for value in bad_values:
+                try:
+                    getattr(one, name)(value)
+                except Exception as e:  # noqa: BLE001 - compared with the array's
+                    with pytest.raises(type(e)) as got:
+                        getattr(arr, name)(1, value)
+                    assert str(got.value) == str(e), (name, value)
+                else:
+                    # the view ran it once; the array runs it once, from the same value
+                    arr.store(1, one.load())
+                    getattr(one, name)(value)
+                    got = getattr(arr, name)(1, value)
+                    want = getattr(one, name)(value)
+                    arr_got = getattr(arr, name)(1, value)
+                    assert arr_got == want and (got is None) == (want is None), (name, value)
+                    assert arr.load(1) == one.load(), (name, value)
+    for i in (4, -5, 2**70, "0", 1.0):
+        calls = ((("load", ()), ("store", (bytes(width),))) if atype is BYTES else
+                 (("inc", ()), ("load", ()), ("store", (1,)), ("fetch_add", (1,))))
+        for name, args in calls:
+            with pytest.raises((IndexError, TypeError)):
+                getattr(arr, name)(i, *args)
+    # read-only memory: the operation is unsupported, as on a read-only view
+    ro = atomics.atomicarray(bytes(8), 8, UINT) if atype is not BYTES else None
+    if ro is not None:
+        with pytest.raises(UnsupportedOperationException):
+            ro.inc(0)
+        with pytest.raises(UnsupportedOperationException):
+            ro.store(0, 1)
+
+
 def test_bounds_and_index_types():
     arr = atomics.atomicarray(aligned_buffer(40), 8, UINT)
     assert len(arr) == 5

@@ -116,9 +116,103 @@ static inline void element_at(ArrayObject *self, Py_ssize_t i, AtomicObject *el)
     el->flags = (uint8_t)(self->flags | AF_INIT);
 }
 
-static PyObject *element_call(ArrayObject *self, int op, PyObject *const *args, Py_ssize_t nargs,
-                              PyObject *kwnames) {
+/* The commonest calls (the element index, the value if any, the default
+ * SEQ_CST order) go straight to the core: no stack object, no second
+ * argument parse. Every other call (an order given, keywords, an operation
+ * this memory does not support) takes the object's method below, which
+ * raises or runs exactly as on a single object; what the fast path does
+ * (index first, then the value) is what that path does in the same order.
+ * Returns `not_handled` to send the call there. `op` is a constant in each
+ * caller, so the switch folds away. */
+static PyObject not_handled_;
+#define NOT_HANDLED (&not_handled_)
+
+/* element_index, inline for a small non-negative int in range (the usual
+ * call); everything else goes through element_index. */
+static inline int fast_index(ArrayObject *self, PyObject *arg, Py_ssize_t *out) {
+    long long v;
+    if (PyLong_CheckExact(arg) && atomics_small_int(arg, &v) && v >= 0 &&
+        v < (long long)self->length) {
+        *out = (Py_ssize_t)v;
+        return 0;
+    }
+    return element_index(self, arg, out);
+}
+
+static inline PyObject *element_fast(ArrayObject *self, int op, PyObject *const *args,
+                                     Py_ssize_t nargs) {
+    const atomics_ops *ops = self->ops;
     Py_ssize_t i;
+    unsigned char raw[16], ret[16];
+    AtomicObject el; /* kind and width only: all the conversions read */
+    if (ops == NULL)
+        return NOT_HANDLED;
+    switch (op) {
+    case OP_inc:
+    case OP_dec: {
+        atomics_unary_fn fn = op == OP_inc ? ops->inc : ops->dec;
+        if (nargs != 1 || fn == NULL)
+            return NOT_HANDLED;
+        if (fast_index(self, args[0], &i) < 0)
+            return NULL;
+        fn(self->addr + (size_t)i * self->width, ATOMICS_SEQ_CST);
+        Py_RETURN_NONE;
+    }
+    case OP_load: {
+        if (nargs != 1 || ops->load == NULL)
+            return NOT_HANDLED;
+        if (fast_index(self, args[0], &i) < 0)
+            return NULL;
+        ops->load(self->addr + (size_t)i * self->width, ret, ATOMICS_SEQ_CST);
+        el.width = self->width;
+        el.kind = self->kind;
+        return atomics_from_raw(&el, ret);
+    }
+    case OP_store:
+    case OP_add:
+    case OP_sub: {
+        atomics_binary_fn fn = op == OP_add ? ops->add : op == OP_sub ? ops->sub : NULL;
+        if (nargs != 2 || (op != OP_store && fn == NULL) || (op == OP_store && ops->store == NULL))
+            return NOT_HANDLED;
+        if (fast_index(self, args[0], &i) < 0)
+            return NULL;
+        el.width = self->width;
+        el.kind = self->kind;
+        if (atomics_to_raw(&el, args[1], op == OP_store ? "desired" : "value", raw) < 0)
+            return NULL;
+        if (op == OP_store)
+            ops->store(self->addr + (size_t)i * self->width, raw, ATOMICS_SEQ_CST);
+        else
+            fn(self->addr + (size_t)i * self->width, raw, ATOMICS_SEQ_CST);
+        Py_RETURN_NONE;
+    }
+    case OP_fetch_add:
+    case OP_fetch_sub: {
+        atomics_fetch_binary_fn fn = op == OP_fetch_add ? ops->fetch_add : ops->fetch_sub;
+        if (nargs != 2 || fn == NULL)
+            return NOT_HANDLED;
+        if (fast_index(self, args[0], &i) < 0)
+            return NULL;
+        el.width = self->width;
+        el.kind = self->kind;
+        if (atomics_to_raw(&el, args[1], "value", raw) < 0)
+            return NULL;
+        fn(self->addr + (size_t)i * self->width, raw, ret, ATOMICS_SEQ_CST);
+        return atomics_from_raw(&el, ret);
+    }
+    default:
+        return NOT_HANDLED;
+    }
+}
+
+static inline PyObject *element_call(ArrayObject *self, int op, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames) {
+    Py_ssize_t i;
+    if (kwnames == NULL && nargs >= 1) {
+        PyObject *r = element_fast(self, op, args, nargs);
+        if (r != NOT_HANDLED)
+            return r;
+    }
     if (nargs < 1) {
         PyErr_Format(PyExc_TypeError, "%s() needs the element index as its first argument",
                      op_names[op]);
@@ -287,7 +381,7 @@ static void array_release(ArrayObject *self) {
 
 static int array_traverse(ArrayObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
-    if (self->exported)
+    if (self->exported && atomics_exporter_visible(self->buffer.obj))
         Py_VISIT(self->buffer.obj);
     Py_VISIT(self->handle);
     return 0;

@@ -288,6 +288,22 @@ static inline void atomics_copy(void *dst, const void *src, unsigned width) {
     }
 }
 
+/* Whether a traverse function may show the collector the exporter of a
+ * buffer it holds. Before CPython 3.13 a memoryview's tp_clear drops its
+ * managed buffer even while one of its exports is still held; if the
+ * collector cleared the memoryview before the holder released that export,
+ * the memoryview's deallocation then dereferenced NULL (a crash seen with a
+ * view over a memoryview slice in a frame/traceback cycle). There the
+ * memoryview stays hidden, so it is never garbage while exported: a cycle
+ * through it is not collected (as before 1.2.0), one through the holder is. */
+static inline int atomics_exporter_visible(PyObject *exporter) {
+#if PY_VERSION_HEX < 0x030D0000
+    if (exporter != NULL && PyMemoryView_Check(exporter))
+        return 0;
+#endif
+    return exporter != NULL;
+}
+
 /* Reads an int that fits one internal digit straight from the object (most
  * values passed to atomics do); 0 if it does not, and the caller converts. */
 static inline int atomics_small_int(PyObject *v, long long *out) {

@@ -404,7 +404,7 @@ static int ctx_traverse(atomics_ctx *ctx, visitproc visit, void *arg) {
 #ifdef Py_GIL_DISABLED
         held = held || atomics_cc_load_1(&ctx->give_back_pending, ATOMICS_RELAXED);
 #endif
-        if (held)
+        if (held && atomics_exporter_visible(ctx->buffer.obj))
             Py_VISIT(ctx->buffer.obj);
     }
     Py_VISIT(ctx->handle);
