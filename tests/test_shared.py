@@ -456,3 +456,42 @@ def test_handles_reattach_in_subinterpreters():
     """, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[0] == "40000 [10000, 10000, 10000, 10000]", proc.stdout + proc.stderr
+
+
+try:
+    import concurrent.interpreters as _concurrent_interpreters  # CPython 3.14+
+except ImportError:
+    _concurrent_interpreters = None
+
+
+@pytest.mark.skipif(_concurrent_interpreters is None,
+                    reason="needs CPython 3.14+ (concurrent.interpreters)")
+def test_objects_travel_through_a_concurrent_interpreters_queue():
+    """3.14's public API: the objects go through an interpreters queue
+    (which pickles them to their handles) and the workers count on the
+    same memory as the main interpreter."""
+    proc = run(r"""
+        import threading, atomics
+        from concurrent import interpreters
+        arena = atomics.Arena(4096)
+        counter = arena.atomic(8, atomics.INT)
+        hist = arena.array(4, 8, atomics.UINT)
+        queue = interpreters.create_queue()
+        workers = [interpreters.create() for _ in range(2)]
+        for w in workers:
+            w.prepare_main(queue=queue)
+            queue.put((counter, hist))
+        code = ("counter, hist = queue.get()\n"
+                "for i in range(20000):\n"
+                "    counter.inc()\n"
+                "    hist.inc(i % 4)\n")
+        ts = [threading.Thread(target=w.exec, args=(code,)) for w in workers]
+        for t in ts: t.start()
+        for t in ts: t.join()
+        for w in workers:
+            w.close()
+        print(counter.load(), hist.tolist())
+        arena.unlink()
+    """, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[0] == "40000 [10000, 10000, 10000, 10000]", proc.stdout + proc.stderr
