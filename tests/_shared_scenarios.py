@@ -89,13 +89,18 @@ def scenario_pool(ctx, arena):
             "default": pickle.loads(pickle.dumps(obj)).load()}
 
 
+def _segments():
+    return {n for n in os.listdir("/dev/shm") if n.startswith("atomics_")}
+
+
 def main():
     name, method = sys.argv[1], sys.argv[2]
     ctx = multiprocessing.get_context(method)
+    before = _segments()  # another program's arenas are not this run's
     with atomics.Arena(1 << 14) as arena:
         result = globals()["scenario_" + name](ctx, arena)
         result["arena"] = arena.name
-    result["segments"] = sorted(n for n in os.listdir("/dev/shm") if n.startswith("atomics_"))
+    result["segments"] = sorted(_segments() - before)
     print(json.dumps(result))
 
 
