@@ -288,6 +288,48 @@ static inline void atomics_copy(void *dst, const void *src, unsigned width) {
     }
 }
 
+/* Values wider than 64 bits are computed on as two 64-bit halves of a
+ * 128-bit two's complement number, so the same code serves compilers
+ * without __int128 (MSVC, 32-bit targets). In memory a value is `width`
+ * native-endian bytes: the low end of 16 on little-endian machines, the
+ * high end on big-endian (convert.c, more_ops.c). */
+typedef struct {
+    uint64_t lo, hi;
+} atomics_wide;
+
+#if ATOMICS_BIG_ENDIAN
+#define ATOMICS_WIDE_OFFSET(width) (16 - (width))
+#define ATOMICS_WIDE_HI_AT 0
+#define ATOMICS_WIDE_LO_AT 8
+#else
+#define ATOMICS_WIDE_OFFSET(width) 0
+#define ATOMICS_WIDE_HI_AT 8
+#define ATOMICS_WIDE_LO_AT 0
+#endif
+
+/* The `width` bytes at raw as a number: sign-extended if is_signed, else
+ * zero-extended. */
+static inline atomics_wide atomics_get_wide(const unsigned char raw[16], unsigned width,
+                                            int is_signed) {
+    /* the most significant byte of the value decides the sign fill */
+    unsigned char top = ATOMICS_BIG_ENDIAN ? raw[0] : raw[width - 1];
+    unsigned char full[16];
+    atomics_wide v;
+    memset(full, is_signed && (top & 0x80) ? 0xff : 0, 16);
+    atomics_copy(full + ATOMICS_WIDE_OFFSET(width), raw, width);
+    memcpy(&v.hi, full + ATOMICS_WIDE_HI_AT, 8);
+    memcpy(&v.lo, full + ATOMICS_WIDE_LO_AT, 8);
+    return v;
+}
+
+/* The low `width` bytes of v to raw. */
+static inline void atomics_put_wide(unsigned char raw[16], atomics_wide v, unsigned width) {
+    unsigned char full[16];
+    memcpy(full + ATOMICS_WIDE_HI_AT, &v.hi, 8);
+    memcpy(full + ATOMICS_WIDE_LO_AT, &v.lo, 8);
+    atomics_copy(raw, full + ATOMICS_WIDE_OFFSET(width), width);
+}
+
 /* Whether a traverse function may show the collector the exporter of a
  * buffer it holds. Before CPython 3.13 a memoryview's tp_clear drops its
  * managed buffer even while one of its exports is still held; if the

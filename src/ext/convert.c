@@ -5,43 +5,10 @@
 
 /* ---- integers ---------------------------------------------------------------- */
 
-/* Values wider than 64 bits travel as two 64-bit halves of a 128-bit two's
- * complement number, so the same code serves compilers without __int128
- * (MSVC, 32-bit targets). In memory they are native-endian bytes: the low
- * `width` bytes of the 16 on little-endian machines, the high ones on
- * big-endian. */
-typedef struct {
-    uint64_t hi, lo;
-} wide;
-
-#if ATOMICS_BIG_ENDIAN
-#define RAW_OFFSET(width) (16 - (width))
-#define HI_AT 0
-#define LO_AT 8
-#else
-#define RAW_OFFSET(width) 0
-#define HI_AT 8
-#define LO_AT 0
-#endif
-
-static void put_wide(unsigned char raw[16], wide v, unsigned width) {
-    unsigned char full[16];
-    memcpy(full + HI_AT, &v.hi, 8);
-    memcpy(full + LO_AT, &v.lo, 8);
-    atomics_copy(raw, full + RAW_OFFSET(width), width);
-}
-
-static wide get_wide(const unsigned char raw[16], unsigned width, int is_signed) {
-    /* the most significant byte of the value decides the sign fill */
-    unsigned char top = ATOMICS_BIG_ENDIAN ? raw[0] : raw[width - 1];
-    unsigned char full[16];
-    memset(full, is_signed && (top & 0x80) ? 0xff : 0, 16);
-    atomics_copy(full + RAW_OFFSET(width), raw, width);
-    wide v;
-    memcpy(&v.hi, full + HI_AT, 8);
-    memcpy(&v.lo, full + LO_AT, 8);
-    return v;
-}
+/* Values wider than 64 bits: two 64-bit halves (atomics_wide, atomics_ext.h). */
+typedef atomics_wide wide;
+#define get_wide atomics_get_wide
+#define put_wide atomics_put_wide
 
 static int raise_too_big(void) {
     PyErr_SetString(PyExc_OverflowError, "int too big to convert");

@@ -49,38 +49,11 @@ static PyObject *raise_unsupported(AtomicObject *self, const char *name) {
             return raise_unsupported(self, name);                                     \
     } while (0)
 
-/* Values as two 64-bit halves (the low `width` bytes significant), for
- * computing a new value from an old one. */
-typedef struct {
-    uint64_t lo, hi;
-} wide;
-
-#if ATOMICS_BIG_ENDIAN
-#define RAW_OFFSET(width) (16 - (width))
-#define HI_AT 0
-#define LO_AT 8
-#else
-#define RAW_OFFSET(width) 0
-#define HI_AT 8
-#define LO_AT 0
-#endif
-
-/* atomics_copy, not memcpy: a run-time length would become a slow rep movs */
-static wide get_wide(const unsigned char raw[16], unsigned width) {
-    unsigned char full[16] = {0};
-    atomics_copy(full + RAW_OFFSET(width), raw, width);
-    wide v;
-    memcpy(&v.hi, full + HI_AT, 8);
-    memcpy(&v.lo, full + LO_AT, 8);
-    return v;
-}
-
-static void put_wide(unsigned char raw[16], wide v, unsigned width) {
-    unsigned char full[16];
-    memcpy(full + HI_AT, &v.hi, 8);
-    memcpy(full + LO_AT, &v.lo, 8);
-    atomics_copy(raw, full + RAW_OFFSET(width), width);
-}
+/* Values as two 64-bit halves (atomics_wide, atomics_ext.h), zero-extended,
+ * for computing a new value from an old one. */
+typedef atomics_wide wide;
+#define get_wide(raw, width) atomics_get_wide(raw, width, 0)
+#define put_wide atomics_put_wide
 
 /* a < b as unsigned numbers, or as signed ones of `width` bytes (the sign
  * bit flipped makes signed order unsigned order) */
