@@ -199,16 +199,9 @@ static PyObject *view_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 
 /* The operation table, or NULL with ValueError for an object that is not
  * initialised. */
-static inline const atomics_ops *ops_of(AtomicObject *self) {
-    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
-        return self->ops;
-    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
-    return NULL;
-}
-
 /* For properties: 0 if the object may be looked at, else -1 with ValueError. */
 static int check_usable(AtomicObject *self) {
-    if (ops_of(self) == NULL)
+    if (atomics_ops_of(self) == NULL)
         return -1;
     if (atomics_op_begin(self) < 0)
         return -1;
@@ -221,7 +214,7 @@ static int check_usable(AtomicObject *self) {
 /* Looks up entry `field` of the object's table, raising if it is missing. */
 #define GET_FN(self, field, OP, fn)                                                   \
     do {                                                                              \
-        const atomics_ops *ops_ = ops_of(self);                                       \
+        const atomics_ops *ops_ = atomics_ops_of(self);                               \
         if (ops_ == NULL)                                                             \
             return NULL;                                                              \
         fn = ops_->field;                                                             \

@@ -262,6 +262,15 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
  * integral objects (bytes objects share it), or NULL (atomic.c). */
 PyCFunction atomics_object_method(const char *name);
 
+/* The object's operation table, or NULL with ValueError if __init__ has not
+ * run (every method starts here: atomic.c, more_ops.c, wait.c). */
+static inline const atomics_ops *atomics_ops_of(AtomicObject *self) {
+    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
+        return self->ops;
+    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
+    return NULL;
+}
+
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 
 /* Values travel as native-endian bytes in a 16-byte buffer; for widths up

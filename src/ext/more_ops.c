@@ -11,13 +11,6 @@
 /* ---- shared pieces ------------------------------------------------------------ */
 
 /* The table, or NULL with ValueError for an object not initialised. */
-static inline const atomics_ops *ops_of(AtomicObject *self) {
-    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
-        return self->ops;
-    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
-    return NULL;
-}
-
 /* UnsupportedOperationException for an operation OpType (fixed by 1.0) has
  * no member for: its optype is the method's name. A released view raises
  * ValueError instead, as for every other operation. */
@@ -41,7 +34,7 @@ static PyObject *raise_unsupported(AtomicObject *self, const char *name) {
 /* Looks up a table entry, raising for a missing one under the method's name. */
 #define GET_FN(self, expr, name, fn)                                                  \
     do {                                                                              \
-        const atomics_ops *ops = ops_of(self);                                        \
+        const atomics_ops *ops = atomics_ops_of(self);                                \
         if (ops == NULL)                                                              \
             return NULL;                                                              \
         fn = (expr);                                                                  \

@@ -69,14 +69,6 @@ void atomics_wake_waiters(atomics_ctx *ctx) {
 
 /* ---- wait ------------------------------------------------------------------------- */
 
-/* The object's table, or NULL with ValueError if it is not initialised. */
-static const atomics_ops *ready_ops(AtomicObject *self) {
-    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
-        return self->ops;
-    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
-    return NULL;
-}
-
 /* timeout: None (-1: no limit) or a real number of seconds >= 0. */
 static int parse_timeout(PyObject *arg, int64_t *out) {
     if (arg == NULL || arg == Py_None) {
@@ -168,7 +160,7 @@ PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t n
     unsigned char old[16];
     int64_t timeout;
     atomics_order mo;
-    const atomics_ops *ops = ready_ops(self);
+    const atomics_ops *ops = atomics_ops_of(self);
     if (ops == NULL)
         return NULL;
     if (ops->load == NULL) /* read-only 16 bytes without an atomic 16-byte load */
@@ -195,7 +187,7 @@ PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t n
 /* ---- notify ------------------------------------------------------------------------ */
 
 static PyObject *notify(AtomicObject *self, int all) {
-    if (ready_ops(self) == NULL || atomics_op_begin(self) < 0)
+    if (atomics_ops_of(self) == NULL || atomics_op_begin(self) < 0)
         return NULL;
     if (all)
         atomics_notify_all(self->addr, self->width);
