@@ -229,12 +229,9 @@ PyObject *atomics_new_owned(atomics_state *st, PyTypeObject *tp, Py_ssize_t widt
 /* Creates the view object of an opened context. */
 PyObject *atomics_new_view(atomics_ctx *ctx);
 
-/* Creates a context of type tp for `buffer`. */
-PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
-                              unsigned flags);
-/* The same for `width` bytes at `offset` into `buffer` (width -1: up to its
- * end); `minimum`: the core's minimum alignment suffices (else the
- * recommended one is required, as for every other view). */
+/* Creates a context of type tp for `width` bytes at `offset` into `buffer`
+ * (offset 0, width -1: the whole buffer); `minimum`: the core's minimum
+ * alignment suffices (else the recommended one is required). */
 PyObject *atomics_new_context_at(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
                                  unsigned flags, Py_ssize_t offset, Py_ssize_t width,
                                  int minimum);

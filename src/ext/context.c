@@ -123,11 +123,6 @@ static int ctx_setup(atomics_state *st, atomics_ctx *ctx, PyObject *buffer, int 
     return ctx_setup_at(st, ctx, buffer, kind, flags, 0, -1, 0);
 }
 
-PyObject *atomics_new_context(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
-                              unsigned flags) {
-    return atomics_new_context_at(st, tp, buffer, kind, flags, 0, -1, 0);
-}
-
 PyObject *atomics_new_context_at(atomics_state *st, PyTypeObject *tp, PyObject *buffer, int kind,
                                  unsigned flags, Py_ssize_t offset, Py_ssize_t width,
                                  int minimum) {
