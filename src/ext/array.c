@@ -412,6 +412,30 @@ static PyObject *array_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 
 /* ---- atomicarray() ----------------------------------------------------------------------- */
 
+/* The one table every element of the array uses: element 0's, once each
+ * element is known to sit where that table serves it. Element placements
+ * repeat every 16 bytes (widths are powers of two), so the first 16 elements
+ * stand for all. At the minimum alignment an element past the first can
+ * cross a block that element 0 does not (width 8 at offset 1: element 1 is
+ * bytes 9-16): AlignmentError for it, as atomicview() would raise. */
+static const atomics_ops *resolve_elements(atomics_state *st, unsigned char *addr,
+                                           Py_ssize_t width, Py_ssize_t length, int readonly,
+                                           int minimum) {
+    const atomics_ops *ops = atomics_resolve_aligned(st, addr, width, readonly, minimum);
+    for (Py_ssize_t i = 1; ops != NULL && i < length && i < 16; i++) {
+        const atomics_ops *el = atomics_resolve_aligned(st, addr + i * width, width, readonly, minimum);
+        if (el == NULL)
+            return NULL;
+        if (el != ops) {
+            /* served, but by another table (a read-only element that needs
+             * 16-byte loads where element 0 does not) */
+            atomics_raise_width(st, width, readonly);
+            return NULL;
+        }
+    }
+    return ops;
+}
+
 PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs) {
     static const char *const names[] = {"buffer", "width", "atype", "offset", "length",
                                         "is_signed", "align", NULL};
@@ -527,7 +551,7 @@ PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs) 
         goto error;
     }
     unsigned char *addr = (unsigned char *)view.buf + offset;
-    const atomics_ops *ops = atomics_resolve_aligned(st, addr, width, view.readonly != 0, minimum);
+    const atomics_ops *ops = resolve_elements(st, addr, width, length, view.readonly != 0, minimum);
     if (ops == NULL)
         goto error;
     ArrayObject *self = (ArrayObject *)tp->tp_alloc(tp, 0);
