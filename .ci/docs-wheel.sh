@@ -70,7 +70,8 @@ def pythons(cell):
     out = []
     for a, b in re.findall(r"`(cp\d+t?)`(?:-`(cp\d+t?)`)?", cell):
         if b:
-            out += [f"cp{v}" for v in range(int(a[2:]), int(b[2:]) + 1)]
+            # `cp39`-`cp315`: CPython 3.9 to 3.15 (the minor version after "cp3")
+            out += [f"cp3{m}" for m in range(int(a[3:]), int(b[3:]) + 1)]
         else:
             out.append(a)
     return out
