@@ -11,7 +11,6 @@ import pathlib
 import re
 import textwrap
 
-from mkdocs.structure.files import File
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -259,6 +258,8 @@ COPIED = {
 
 
 def on_files(files, config):
+    from mkdocs.structure.files import File  # here: tests import c_api_page without mkdocs
+
     for uri, make in GENERATED.items():
         files.append(File.generated(config, uri, content=make()))
     for uri, src in COPIED.items():
