@@ -52,6 +52,8 @@ wheel_venv=$work/venv-wheel
 
 leg_matrix() {
   step "matrix: cibuildwheel build identifiers = the README's Wheels table"
+  "$tools/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    { echo "the matrix leg needs Python 3.11+ (cibuildwheel 4); PYTHON=python3.11 bash $0 matrix" >&2; return 1; }
   echo "cibuildwheel $("$tools/bin/python" -c 'import importlib.metadata as m; print(m.version("cibuildwheel"))')"
   local ids=$work/cibw-ids
   rm -rf "$ids" && mkdir -p "$ids"
