@@ -415,6 +415,22 @@ def shared_objects() -> None:
     assert a[1] == 0 and values == [0] and len(a) == 2
 
 
+def array_iteration() -> None:
+    """`for e in arr` over both array kinds (issue 22: mypy --strict refused it
+    before the stubs declared __iter__)."""
+    ints = atomics.atomicarray(bytearray(16), 8, atomics.INT)
+    ints.store(1, -3)
+    total: int = 0
+    for e in ints:
+        total += e
+    chunks = atomics.atomicarray(bytearray(8), 4, atomics.BYTES)
+    got: List[bytes] = []
+    for chunk in chunks:
+        got.append(chunk)
+    assert total == -3 and got == [bytes(4)] * 2
+    assert list(ints) == [0, -3] and sorted(ints) == [-3, 0]
+
+
 def main() -> None:
     readme_multithreading()
     readme_multiprocessing()
@@ -429,6 +445,7 @@ def main() -> None:
     module_functions()
     orders()
     shared_objects()
+    array_iteration()
     hierarchy(
         atomics.atomic(width=1, atype=atomics.INT),
         atomics.atomicview(buffer=bytearray(1), atype=atomics.INT).__enter__(),
