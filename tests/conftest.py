@@ -4,9 +4,15 @@ The tests exercise the INSTALLED package (`pip install .`): src/atomics has
 no compiled extension, so putting src/ on sys.path cannot work. The report
 header says which copy of atomics is under test."""
 import importlib.util
+import os
 import platform
 
 import pytest
+
+# Every arena this run and the processes it starts create carries this tag
+# in its name (ATOMICS_ARENA_TAG), so the tests that look for leftover
+# segments in /dev/shm count only their own, not another program's.
+os.environ["ATOMICS_ARENA_TAG"] = f"t{os.getpid()}_"
 
 if platform.python_implementation() == "PyPy":
     # what cannot run on PyPy is skipped with its reason (pypy_support.py)

@@ -544,6 +544,8 @@ class AtomicIntegralArray:
 
     def __len__(self) -> int:
         """The number of elements."""
+    def __iter__(self) -> Iterator[int]:
+        """The values in order, one SEQ_CST load per element as it is reached."""
     def tolist(self) -> list[int]:
         """The values, one SEQ_CST load per element: not atomic as a whole."""
     @property
@@ -722,6 +724,8 @@ class AtomicBytesArray:
 
     def __len__(self) -> int:
         """The number of elements."""
+    def __iter__(self) -> Iterator[bytes]:
+        """The values in order, one SEQ_CST load per element as it is reached."""
     def tolist(self) -> list[bytes]:
         """The values, one SEQ_CST load per element: not atomic as a whole."""
     @property

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import secrets
 import threading
 import weakref
 from typing import Any, Dict, Optional, Tuple, Type, overload
@@ -46,6 +45,18 @@ _MAGIC = b"atomics\x01"
 _NEXT = 24  # offset of the next-free-offset word in the header
 _DEFAULT_SIZE = 1 << 16
 _PREFIX = "atomics_"
+# ATOMICS_ARENA_TAG: letters, digits or '_' (at most 32) that new arena
+# names carry after the prefix, so that a program, or a test, can tell the
+# segments it and its children made from other programs' (any process that
+# inherits the environment tags its arenas the same way).
+_TAG_ENV = "ATOMICS_ARENA_TAG"
+
+
+def _new_name() -> str:
+    tag = os.environ.get(_TAG_ENV, "")
+    if len(tag) > 32 or not all(c.isascii() and (c.isalnum() or c == "_") for c in tag):
+        raise ValueError(f"{_TAG_ENV} must be at most 32 letters, digits or '_', not {tag!r}")
+    return _PREFIX + tag + os.urandom(8).hex()
 
 _ATYPES: Dict[str, Any] = {"ANY": ANY, "INTEGRAL": INTEGRAL, "BYTES": BYTES, "INT": INT, "UINT": UINT}
 _NAMES = {id(v): k for k, v in _ATYPES.items()}
@@ -258,10 +269,10 @@ class Arena:
         if size < _HEADER + 1:
             raise ValueError(f"an arena needs more than {_HEADER} bytes, not {size}")
         if name is None:
-            name = _PREFIX + secrets.token_hex(8)
+            name = _new_name()
         elif not isinstance(name, str) or not name.startswith(_PREFIX) or "/" in name:
             raise ValueError(f"arena names start with {_PREFIX!r} and contain no '/'")
-        token = secrets.token_bytes(8)
+        token = os.urandom(8)
         _install_exit_hooks()
         fd = _shm_open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL)
         try:

@@ -277,6 +277,11 @@ static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
     return LOAD_FN(OP_load)((PyObject *)&el, NULL, 0, NULL);
 }
 
+/* iter(arr): the sequence iterator over array_item (one SEQ_CST load per
+ * element as it is reached); a real tp_iter so that type checkers, which
+ * read __iter__ from the stubs, and the runtime agree. */
+static PyObject *array_iter(PyObject *self) { return PySeqIter_New(self); }
+
 /* arr[i] = v: a SEQ_CST store to element i. */
 static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
     if (value == NULL) {
@@ -662,6 +667,7 @@ static PyTypeObject *make_array_type(PyObject *module, const char *name, const c
                            {Py_tp_methods, (void *)methods},
                            {Py_tp_getset, (void *)getset},
                            {Py_tp_members, (void *)array_members},
+                           {Py_tp_iter, (void *)array_iter},
                            {Py_sq_length, (void *)array_length},
                            {Py_sq_item, (void *)array_item},
                            {Py_sq_ass_item, (void *)array_ass_item},
