@@ -630,3 +630,25 @@ def test_mapped_arenas_keep_no_file_descriptor():
     for a in arenas:
         a.atomic(8, atomics.UINT).inc()
         a.unlink()
+
+
+def test_forged_array_handle_without_a_length_is_refused():
+    """length=None made the array run to the end of the segment."""
+    from atomics import _shared
+    with atomics.Arena(4096) as arena:
+        for bad in (None, -1, 2.0, True):
+            with pytest.raises(ValueError, match="length"):
+                _shared._attach_array(arena.name, arena._token, 64, bad, 8, "UINT", None,
+                                      "recommended")
+
+
+def test_an_uninitialised_arena_says_so():
+    bare = atomics.Arena.__new__(atomics.Arena)
+    for call in (bare.unlink, lambda: pickle.dumps(bare), lambda: bare.name,
+                 lambda: bare.allocate(8), lambda: bare.atomic(8, atomics.UINT)):
+        with pytest.raises(AttributeError, match="never initialised"):
+            call()
+    assert not hasattr(bare, "_mm")
+    with atomics.Arena(4096) as real:
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            real.nope

@@ -280,6 +280,9 @@ def _make_array(mm: mmap.mmap, name: str, token: bytes, offset: int, length: int
         raise TypeError(f"not an atype name: {atype!r}")
     if not isinstance(offset, int) or offset < _HEADER:
         raise ValueError(f"offset {offset!r} is not inside the arena's object space")
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        # None would make the array run to the end of the segment
+        raise ValueError(f"not an array length: {length!r}")
     arr = atomicarray(mm, width, _ATYPES[atype], offset=offset, length=length,
                       is_signed=is_signed, align=align)
     handle = (_attach_array, (name, token, offset, length, width, atype, is_signed, align))
@@ -304,6 +307,18 @@ class Arena:
     FileNotFoundError."""
 
     __slots__ = ("_name", "_token", "_mm", "_next", "_next_ctx", "_creator", "__weakref__")
+
+    def __getattr__(self, attr: str) -> Any:
+        # reached when a lookup failed: in an Arena.__new__(Arena) that was
+        # never initialised, slots and the properties reading them fail
+        try:
+            object.__getattribute__(self, "_mm")
+        except AttributeError:
+            raise AttributeError(
+                "this Arena was never initialised: make one with Arena(size) or get one "
+                "by unpickling an arena"
+            ) from None
+        raise AttributeError(f"'Arena' object has no attribute {attr!r}")
 
     def __init__(self, size: int = _DEFAULT_SIZE, *, name: Optional[str] = None) -> None:
         size = int(size)
