@@ -141,7 +141,7 @@ EOF
   # measure how this machine's hardware and scheduler interleave two processes
   # (a loaded, shared CI host fails their positive controls), which says nothing
   # about the wheel; the main legs run them from the same sources.
-  (cd "$work/wheel-tests" && "$wheel_venv/bin/python" -m pytest -q -p no:cacheprovider \
+  (cd "$work/wheel-tests" && ATOMICS_STRESS_ONCE=1 "$wheel_venv/bin/python" -m pytest -q -p no:cacheprovider \
     --ignore=tests/test_concurrency_litmus.py --ignore=tests/test_concurrency_interop.py tests)
 }
 

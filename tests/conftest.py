@@ -20,6 +20,28 @@ if platform.python_implementation() == "PyPy":
                               pytest_runtest_makereport)
 
 
+# The expensive property, stress and litmus files run once per CI run, in
+# the main leg (the README's plain `pytest`). The other legs (every other
+# interpreter, the installed wheel) set ATOMICS_STRESS_ONCE=1 and run the API
+# suite: the same sources already passed these there, and what differs
+# between interpreters (the binding) is what the API suite covers. The C
+# core's own test binary runs in the C legs as well.
+STRESS_FILES = {
+    "test_concurrency.py": "stress scenarios across processes",
+    "test_concurrency_litmus.py": "memory-order litmus tests",
+    "test_concurrency_interop.py": "C-and-Python stress",
+    "test_properties.py": "Hypothesis programs against the model",
+    "test_resources.py": "long loops looking for leaks",
+    "test_c_core.py": "the C core test binary (also run by the C legs)",
+}
+
+
+def pytest_runtest_setup(item):
+    what = STRESS_FILES.get(item.path.name) if hasattr(item, "path") else None
+    if what and os.environ.get("ATOMICS_STRESS_ONCE") == "1":
+        pytest.skip(f"{what}: run once per CI run, in the main leg (ATOMICS_STRESS_ONCE=1)")
+
+
 def pytest_report_header(config):
     spec = importlib.util.find_spec("atomics")
     where = spec.origin if spec else "NOT INSTALLED"

@@ -63,10 +63,10 @@ def test_arena_tag_names_new_arenas(tmp_cwd):
 
 
 CHURN = textwrap.dedent("""
-    import sys, time, atomics
+    import os, sys, time, atomics
     deadline = time.monotonic() + float(sys.argv[1])
     print("started", flush=True)
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not os.path.exists(sys.argv[2]):
         a = atomics.Arena(4096)
         x = a.atomic(8, atomics.UINT)
         x.inc()
@@ -80,8 +80,9 @@ CHURN = textwrap.dedent("""
 def test_examples_pass_while_another_program_makes_arenas(tmp_cwd):
     """Another atomics program creating and unlinking arenas in a loop
     beside the examples changes nothing in their results."""
-    churn = subprocess.Popen([sys.executable, "-c", CHURN, "60"], stdout=subprocess.PIPE,
-                             text=True)
+    stop = tmp_cwd / "stop"
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, "60", str(stop)],
+                             stdout=subprocess.PIPE, text=True)
     try:
         assert churn.stdout.readline().strip() == "started"
         for name in NAMES:
@@ -91,5 +92,8 @@ def test_examples_pass_while_another_program_makes_arenas(tmp_cwd):
             assert segments(tag) == set()
         assert churn.poll() is None, "the churning program stopped early"
     finally:
-        churn.kill()
-        churn.wait()
+        stop.touch()  # it ends its loop and unlinks its last arena
+        try:
+            assert churn.wait(30) == 0
+        finally:
+            churn.kill()
