@@ -10,7 +10,7 @@ handle (segment name, token, offset, width, type) that re-attaches the same
 memory in another process or interpreter. Nothing here is on the path of an
 operation: an attached object is exactly the view any other buffer gets.
 
-Lifetime (README, "Shared objects"): the process that created the arena
+Lifetime (docs/shared.md, "Lifetime"): the process that created the arena
 removes its name (shm_unlink) when it calls ``unlink()``, leaves a ``with``
 block, or exits; if it is killed, multiprocessing's resource tracker removes
 it once the last process sharing that tracker has exited. A name removed
