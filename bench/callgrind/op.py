@@ -1,77 +1,157 @@
-"""One operation N times, for instruction counting under callgrind:
+"""Statements to count instructions of under callgrind, one process per mode:
 
-    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
-        python bench/callgrind/op.py MODE N
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --dump-before=getppid \\
+        --callgrind-out-file=/tmp/cg.out python bench/callgrind/op.py MODE
 
-MODE is owned-OP, view-OP, shared-OP (an object in an Arena) or array-OP
-(element 3 of an atomicarray: the call passes the index too) with OP one of
-none, inc, load, fetch_add, fetch_max, add_fetch, fetch_update (fn: a lambda
-adding 1), or view-enter_exit (a `with atomicview(...)` block around
-nothing). Run
-it for two N and divide the difference by the difference of N: the
-instructions one call costs, with start-up cancelled out. Counts do not
-move with machine load (bench/callgrind/run.sh does all of it)."""
+MODE is a key of MODES (`python bench/callgrind/op.py --list`). The statement
+is written UNROLL times in the body of a loop inside a function, with its
+names as locals (`g` alone is a global: `g += 1` on a global int is the
+reference), so the loop's own cost is a tenth of an iteration per statement,
+as in the wall-clock harness. Around a run of N1 and one of N2 iterations
+the script calls os.getppid(), where callgrind dumps its counts: the
+difference of the two runs' counts over the statements between them (printed
+as JSON) is what one statement costs, start-up and warm-up left out.
+bench/callgrind/table.py does all of it and writes the table. Counts do not
+move with machine load.
+
+`attach-*` modes are not unrolled: each iteration attaches a shared counter
+in a process that has no mapping of its segment (a child process made it),
+increments it once and drops it, so the next iteration maps it anew.
+"""
 import sys
 
-import atomics
+UNROLL = 10
+N1, N2 = 1000, 3000  # loop iterations: 20,000 statements apart
+ATTACH_N1, ATTACH_N2 = 20, 60
 
-mode, n = sys.argv[1], int(sys.argv[2])
-owned = atomics.atomic(width=8, atype=atomics.INT)
-buf = bytearray(8)
-ctx = atomics.atomicview(buffer=buf, atype=atomics.INT)
-view = ctx.__enter__()
-kind, op = mode.split("-", 1)
-if kind == "shared":
-    arena = atomics.Arena(4096)
-    obj = arena.atomic(8, atomics.INT)
-    arena.unlink()
-elif kind == "array":
-    arr = atomics.atomicarray(bytearray(64), 8, atomics.INT)
-else:
-    obj = owned if kind == "owned" else view
-if kind == "array":
-    if op == "none":
-        for _ in range(n):
-            pass
-    elif op == "inc":
-        for _ in range(n):
-            arr.inc(3)
-    elif op == "load":
-        for _ in range(n):
-            arr.load(3)
-    elif op == "fetch_add":
-        for _ in range(n):
-            arr.fetch_add(3, 1)
-    else:
-        raise SystemExit(f"unknown mode {mode}")
-elif op == "none":
-    for _ in range(n):
-        pass
-elif op == "inc":
-    for _ in range(n):
-        obj.inc()
-elif op == "load":
-    for _ in range(n):
-        obj.load()
-elif op == "fetch_add":
-    for _ in range(n):
-        obj.fetch_add(1)
-elif op == "fetch_max":
-    obj.store(1 << 20)  # a fresh one-digit int every time, as fetch_add returns
-    for _ in range(n):
-        obj.fetch_max(1)
-elif op == "add_fetch":
-    for _ in range(n):
-        obj.add_fetch(1)
-elif op == "fetch_update":
-    def plus_one(v):
-        return v + 1
-    obj.store(0)
-    for _ in range(n):
-        obj.fetch_update(plus_one)
-elif op == "enter_exit":
-    for _ in range(n):
-        with atomics.atomicview(buffer=buf, atype=atomics.BYTES):
-            pass
-else:
-    raise SystemExit(f"unknown mode {mode}")
+# mode: (needs, setup, statement). `needs` names the module the mode imports
+# (a mode whose module is missing is skipped by table.py); setup runs once
+# and binds the statement's names.
+_OWNED = "import atomics\na = atomics.atomic(width=8, atype=atomics.INT)\n"
+_VIEW = ("import atomics\nbuf = bytearray(8)\n"
+         "ctx = atomics.atomicview(buffer=buf, atype=atomics.INT)\na = ctx.__enter__()\n")
+_SHARED = ("import atomics\narena = atomics.Arena(4096)\n"
+           "a = arena.atomic(8, atomics.INT)\narena.unlink()\n")
+_ARRAY = "import atomics\narr = atomics.atomicarray(bytearray(64), 8, atomics.INT)\n"
+_CEREGGII = "import cereggii\nc = cereggii.AtomicInt64(0)\n"
+
+MODES = {
+    "ref-loop": ("", "", "pass"),
+    "ref-g_inc": ("", "", "g += 1"),
+    "owned-inc": ("atomics", _OWNED, "a.inc()"),
+    "owned-load": ("atomics", _OWNED, "a.load()"),
+    "owned-store": ("atomics", _OWNED, "a.store(1)"),
+    "owned-fetch_add": ("atomics", _OWNED, "a.fetch_add(1)"),
+    "owned-exchange": ("atomics", _OWNED, "a.exchange(0)"),
+    "owned-cmpxchg_strong": ("atomics", _OWNED, "a.cmpxchg_strong(0, 0)"),
+    "owned-load_order": ("atomics", _OWNED + "o = atomics.MemoryOrder.ACQUIRE\n",
+                         "a.load(order=o)"),
+    # a one-digit int result that is not cached, as fetch_add's past 256
+    "owned-fetch_max": ("atomics", _OWNED + "a.store(1 << 20)\n", "a.fetch_max(1)"),
+    "owned-add_fetch": ("atomics", _OWNED, "a.add_fetch(1)"),
+    "owned-fetch_update": ("atomics", _OWNED + "def f(v):\n    return v + 1\n",
+                           "a.fetch_update(f)"),
+    "view-inc": ("atomics", _VIEW, "a.inc()"),
+    "view-load": ("atomics", _VIEW, "a.load()"),
+    "view-store": ("atomics", _VIEW, "a.store(1)"),
+    "view-fetch_add": ("atomics", _VIEW, "a.fetch_add(1)"),
+    "view-enter_exit": ("atomics", "import atomics\nbuf = bytearray(8)\nT = atomics.BYTES\n",
+                        "with atomics.atomicview(buffer=buf, atype=T):\n    pass"),
+    "shared-inc": ("atomics", _SHARED, "a.inc()"),
+    "shared-load": ("atomics", _SHARED, "a.load()"),
+    "shared-fetch_add": ("atomics", _SHARED, "a.fetch_add(1)"),
+    "array-inc": ("atomics", _ARRAY, "arr.inc(3)"),
+    "array-load": ("atomics", _ARRAY, "arr.load(3)"),
+    "array-store": ("atomics", _ARRAY, "arr.store(3, 1)"),
+    "array-fetch_add": ("atomics", _ARRAY, "arr.fetch_add(3, 1)"),
+    "array-cmpxchg_strong": ("atomics", _ARRAY, "arr.cmpxchg_strong(3, 0, 0)"),
+    "cereggii-get": ("cereggii", _CEREGGII, "c.get()"),
+    "cereggii-set": ("cereggii", _CEREGGII, "c.set(1)"),
+    "cereggii-increment_and_get": ("cereggii", _CEREGGII, "c.increment_and_get()"),
+    "cereggii-iadd": ("cereggii", _CEREGGII, "c += 1"),
+    "cereggii-get_and_increment": ("cereggii", _CEREGGII, "c.get_and_increment(1)"),
+    "cereggii-compare_and_set": ("cereggii", _CEREGGII, "c.compare_and_set(0, 0)"),
+    "attach-handle": ("atomics", "import atomics\n", "c = pickle.loads(handle)\nc.inc()\ndel c"),
+    "attach-shm_view": (
+        "atomics", "import atomics\n",
+        "shm = SharedMemory(name=name, **track)\nb = shm.buf[64:72]\n"
+        "with atomics.atomicview(b, atomics.INT) as v:\n    v.inc()\n"
+        "b.release()\nshm.close()"),
+}
+
+# The child that owns the segments of the attach modes: this process must
+# never have mapped them itself.
+CREATOR = r"""
+import pickle, sys, atomics
+from multiprocessing import shared_memory
+arena = atomics.Arena(4096)
+counter = arena.atomic(8, atomics.INT)
+shm = shared_memory.SharedMemory(create=True, size=4096)
+print(pickle.dumps(counter).hex(), shm.name, flush=True)
+sys.stdin.readline()
+shm.close(); shm.unlink(); arena.unlink()
+"""
+
+
+def compile_mode(mode, ns):
+    """loop(n): the statement of `mode` run n * UNROLL times (n for attach-*)."""
+    _, setup, stmt = MODES[mode]
+    unroll = 1 if mode.startswith("attach-") else UNROLL
+    exec(setup, ns)
+    body = "".join("        " + line + "\n" for line in stmt.splitlines()) * unroll
+    local = "".join("    %s = _ns[%r]\n" % (k, k) for k in ns
+                    if k.isidentifier() and not k.startswith("_") and k != "g")
+    src = ("def loop(_n):\n    global g\n" + local + "    for _ in _repeat(None, _n):\n"
+           + body)
+    ns.update({"_ns": ns, "g": 0})
+    exec("from itertools import repeat as _repeat\n" + src, ns)
+    return ns["loop"], unroll
+
+
+def main():
+    """Measures each MODE given: markers (os.getppid(), which calls getppid(),
+    where table.py has callgrind dump its counts) around a run of n1 and one
+    of n2 iterations, three per mode; prints what each mode's difference of
+    the two counts stands for (statements run)."""
+    import json
+    import os
+    if sys.argv[1:] == ["--list"]:
+        for mode, (needs, _, stmt) in MODES.items():
+            print("%s\t%s\t%s" % (mode, needs, stmt.replace("\n", "; ")))
+        return
+    modes = sys.argv[1:]  # table.py gives one: a process per mode
+    creator = None
+    if any(m.startswith("attach-") for m in modes):
+        import pickle
+        import subprocess
+        from multiprocessing.shared_memory import SharedMemory
+        creator = subprocess.Popen([sys.executable, "-c", CREATOR], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)
+        handle, name = creator.stdout.readline().split()
+        # 3.13+: a process that does not own the segment need not register it
+        # with the resource tracker (the documented way since track= exists)
+        attach = dict(pickle=pickle, SharedMemory=SharedMemory, name=name,
+                      handle=bytes.fromhex(handle),
+                      track={"track": False} if sys.version_info >= (3, 13) else {})
+    done = {}
+    for mode in modes:
+        ns = dict(attach) if mode.startswith("attach-") else {}
+        loop, unroll = compile_mode(mode, ns)
+        n1, n2 = (N1, N2) if unroll > 1 else (ATTACH_N1, ATTACH_N2)
+        loop(2)  # warm up: imports, the specialising interpreter, caches
+        os.getppid()
+        loop(n1)
+        os.getppid()
+        loop(n2)
+        os.getppid()
+        done[mode] = (n2 - n1) * unroll
+    if creator is not None:
+        if sys.version_info < (3, 13):  # it was registered at each attach: once is enough
+            from multiprocessing import resource_tracker
+            resource_tracker.unregister("/" + attach["name"], "shared_memory")
+        creator.communicate("\n")
+    print(json.dumps(done))
+
+
+if __name__ == "__main__":
+    main()
