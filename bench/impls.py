@@ -37,14 +37,6 @@ OP_NAMES = [name for name, _ in OPS]
 WIDTHS = (1, 8, 16)
 TYPES = ("INT", "BYTES")
 
-# How many increments each thread or process makes in the contended runs:
-# "fast" for C-level atomics, "slow" for Python-level code and locks.
-CONTENDED_N = {
-    "full": {"fast": 1_000_000, "slow": 100_000, "crawl": 40_000},
-    "quick": {"fast": 200_000, "slow": 20_000, "crawl": 8_000},
-}
-
-
 class Subject:
     """One timed statement."""
 
@@ -77,8 +69,8 @@ class Contended:
 
     name = ""
     mode = "threads"
-    size = "fast"
     note = ""
+    atomic = True  # the final count must be exact
 
     def create(self):
         raise NotImplementedError
@@ -128,11 +120,10 @@ def _shm_destroy(name):
 class AtomicsApi:
     """The package under test and its forks share one API."""
 
-    def __init__(self, impl, module_name, dist, size):
+    def __init__(self, impl, module_name, dist):
         self.impl = impl
         self.module_name = module_name
         self.dist = dist
-        self.size = size  # contended run size class
         self.constructor = "atomic(width=8, atype=INT)"
 
     def module(self):
@@ -195,7 +186,6 @@ class AtomicsApi:
         class Threads(Contended):
             name = "atomic(8, INT).inc()"
             mode = "threads"
-            size = api.size
 
             def create(self):
                 m = api.module()
@@ -210,7 +200,6 @@ class AtomicsApi:
         class Processes(Contended):
             name = "atomicview(shm, INT).inc()"
             mode = "processes"
-            size = api.size
 
             def create(self):
                 return _shm_create(8)
@@ -255,7 +244,6 @@ class Peer:
     constructor = ""
     calls = {}
     thread_stmt = None
-    size = "fast"
 
     def module(self):
         return importlib.import_module(self.module_name)
@@ -285,7 +273,6 @@ class Peer:
         class Threads(Contended):
             name = peer.thread_stmt
             mode = "threads"
-            size = peer.size
 
             def create(self):
                 return peer.names(8)["a"]
@@ -412,7 +399,6 @@ class Atomicshm(Peer):
         class Processes(Contended):
             name = "AtomicView(shm).cell_u64(0).fetch_add(1)"
             mode = "processes"
-            size = "fast"
 
             def create(self):
                 return _shm_create(8)
@@ -498,7 +484,6 @@ class PythonRefs:
         class LockInt(Contended):
             name = "with lock: x += 1 (global int)"
             mode = "threads"
-            size = "slow"
 
             def create(self):
                 import threading
@@ -513,8 +498,8 @@ class PythonRefs:
         class Racy(Contended):
             name = "x += 1 (global int, no lock)"
             mode = "threads"
-            size = "fast"
             note = "not atomic: may lose updates (rarely under the GIL, often without it)"
+            atomic = False
 
             def create(self):
                 return {"x": 0}
@@ -528,7 +513,6 @@ class PythonRefs:
         class ValueThreads(Contended):
             name = "with v.get_lock(): v.value += 1"
             mode = "threads"
-            size = "slow"
 
             def create(self):
                 import multiprocessing
@@ -553,9 +537,9 @@ class PythonRefs:
 # ---- the registry --------------------------------------------------------------------------
 
 ADAPTERS = {
-    "ours": AtomicsApi("ours", "atomics", "atomics", "fast"),
-    "atomics-1.0.3": AtomicsApi("atomics-1.0.3", "atomics", "atomics", "crawl"),
-    "atomics2": AtomicsApi("atomics2", "atomics2", "atomics2", "crawl"),
+    "ours": AtomicsApi("ours", "atomics", "atomics"),
+    "atomics-1.0.3": AtomicsApi("atomics-1.0.3", "atomics", "atomics"),
+    "atomics2": AtomicsApi("atomics2", "atomics2", "atomics2"),
     "atomicshm": Atomicshm(),
     "cereggii": Cereggii(),
     "ft_utils": FtUtils(),

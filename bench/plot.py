@@ -1,11 +1,5 @@
-"""Draws bench.png from the summary run.py writes; runs in the driver's own
-venv, where matplotlib is installed.
-
-    python plot.py summary.json bench.png
-"""
-import json
-import sys
-
+"""Draws bench.png from report.py's summary (in the report venv, which has
+matplotlib)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,9 +10,7 @@ COLORS = {"ours": "#1f77b4", "atomics-1.0.3": "#d62728", "atomics2": "#ff9896",
           "atomicx": "#e377c2", "python": "#7f7f7f"}
 
 
-def main(summary_path, png_path):
-    with open(summary_path) as f:
-        s = json.load(f)
+def draw(s, png_path):
     fig, (left, right) = plt.subplots(1, 2, figsize=(15, 7.5),
                                       gridspec_kw={"width_ratios": [1.15, 1]})
 
@@ -54,7 +46,7 @@ def main(summary_path, png_path):
     bars = right.barh(range(len(rows)), values,
                       color=[COLORS.get(c["impl"], "#333333") for c in rows])
     for bar, c in zip(bars, rows):
-        if not c.get("exact", True):
+        if c["note"]:  # the racy reference
             bar.set_hatch("//")
             bar.set_alpha(0.5)
     right.set_yticks(range(len(rows)))
@@ -62,14 +54,11 @@ def main(summary_path, png_path):
     right.invert_yaxis()
     right.set_xscale("log")
     right.set_xlabel("increments per second, 2 workers (log) - higher is better\n"
-                     "hatched: final count not exact")
+                     "hatched: not atomic (may lose updates)")
     right.set_title("Contended counter")
     right.grid(axis="x", which="both", alpha=0.3)
 
     fig.suptitle("atomics benchmark - %s" % s.get("title", ""), fontsize=11)
     fig.tight_layout()
     fig.savefig(png_path, dpi=110)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    plt.close(fig)

@@ -1,8 +1,19 @@
-"""Turns run.py's raw.json into the summary (every ratio and target, all
-computed from one run's measurements) and REPORT.md. Standard library only."""
-import statistics
+"""Turns a run's pyperf JSON (bench/run.py's folder: pyperf/*.json.gz, run.json)
+into REPORT.md and bench.png: every ratio and target, all computed from one
+run's measurements. Runs in the report venv (pyperf, matplotlib):
 
-from impls import OP_NAMES, OPS, TYPES, WIDTHS
+    python report.py FOLDER
+"""
+import glob
+import json
+import os
+import statistics
+import sys
+
+import pyperf
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from impls import OP_NAMES, TYPES, WIDTHS  # noqa: E402
 
 PEER_ORDER = ["atomics-1.0.3", "atomics2", "atomicshm", "cereggii", "ft_utils", "atomicx"]
 SPEEDUP_TARGET = 50.0
@@ -13,35 +24,29 @@ HOT_OPS = ["inc", "load", "store", "fetch_add"]
 
 # ---- aggregation ---------------------------------------------------------------------------
 
-def _aggregate(raw):
-    """One row per (impl, op, width, type, call): the median over rounds of
-    each round's median, and the spread of those round medians."""
-    rows = {}
-    for rnd in raw["rounds"]:
-        for impl, results in rnd.items():
-            if not isinstance(results, list):
-                continue
-            for r in results:
-                key = (r["impl"], r["op"], r["width"], r["type"], r["call"])
-                row = rows.setdefault(key, {"impl": r["impl"], "op": r["op"],
-                                            "width": r["width"], "type": r["type"],
-                                            "call": r["call"], "note": r.get("note", ""),
-                                            "method": r.get("method"),
-                                            "rounds": [], "errors": []})
-                if "error" in r:
-                    row["errors"].append(r["error"])
-                else:
-                    row["rounds"].append(r["ns"])
-    out = []
-    for row in rows.values():
-        if row["rounds"]:
-            row["ns"] = statistics.median(row["rounds"])
-            row["lo"], row["hi"] = min(row["rounds"]), max(row["rounds"])
-        else:
-            row["ns"] = None
-            row["error"] = row["errors"][0] if row["errors"] else "no data"
-        out.append(row)
-    return out
+def load(folder):
+    """The run (run.json) with `rows`: one per pyperf benchmark, its key (impl,
+    op, width, type, call...) and its median, lowest and highest value in ns;
+    a subject left out because it failed has `ns` None and its error."""
+    with open(os.path.join(folder, "run.json")) as f:
+        raw = json.load(f)
+    rows, raw["pyperf"] = [], {}
+    for path in sorted(glob.glob(os.path.join(folder, "pyperf", "*.json.gz"))):
+        suite = pyperf.BenchmarkSuite.load(path)
+        meta = suite.get_metadata()
+        impl = meta.get("atomics_impl")
+        raw["pyperf"][impl] = {"perf_version": meta.get("perf_version"),
+                               "values": sum(b.get_nvalue() for b in suite)}
+        for key in json.loads(meta.get("atomics_errors", "[]")):
+            rows.append(dict(key, ns=None))
+        for bench in suite:
+            key = json.loads(bench.get_metadata()["atomics_key"])
+            values = [v * 1e9 for v in bench.get_values()]
+            key.update(ns=statistics.median(values), lo=min(values), hi=max(values),
+                       n=len(values), loops=bench.get_metadata().get("loops"))
+            rows.append(key)
+    raw["rows"] = rows
+    return raw
 
 
 def _best(rows):
@@ -62,7 +67,7 @@ def _errors(rows):
 
 
 def summarize(raw):
-    rows = _aggregate(raw)
+    rows = [r for r in raw["rows"] if r["op"] != "contended"]
     best = _best(rows)
     errors = _errors(rows)
 
@@ -160,14 +165,12 @@ def summarize(raw):
             "value": worst["ratio"]})
 
     # 4. size of an AtomicInt of width 8; 5. heap allocation per operation
-    objects, alloc, offset = [], [], None
+    objects, alloc = [], []
     for impl, res in raw.get("memory", {}).items():
-        if "error" in res:
-            continue
-        objects.extend(res["results"]["objects"])
-        if impl == "ours":
-            alloc = res["results"]["alloc"]
-            offset = res["results"].get("calibration_offset")
+        if "error" not in res:
+            objects.extend(res["objects"])
+            if impl == "ours":
+                alloc = res["alloc"]
     summary["objects"] = objects
     summary["alloc"] = alloc
     ours_obj = [o for o in objects if o.get("impl") == "ours" and "error" not in o]
@@ -192,7 +195,6 @@ def summarize(raw):
                     max(a["extra"] for a in bad), bad[0]["op"], bad[0]["type"],
                     bad[0]["width"]) if bad else ""),
             "value": len(bad)})
-    summary["alloc_offset"] = offset
 
     # width 8 INT across every implementation, for the table and the plot
     impls = ["ours"] + [p for p in PEER_ORDER if any(k[0] == p for k in best)]
@@ -209,18 +211,14 @@ def summarize(raw):
     summary["width8"] = width8
     summary["refs"] = [r for r in rows if r["impl"] == "python"]
 
-    # contended runs
-    contended = []
-    for impl, res in raw.get("contended", {}).items():
-        if "error" in res:
-            contended.append({"impl": impl, "error": res["error"]})
-            continue
-        contended.extend(res["results"])
+    # contended runs: a value is the wall-clock span over the increments of both workers
+    contended = [dict(r, ops_per_s=1e9 / r["ns"]) for r in raw["rows"]
+                 if r["op"] == "contended" and r["ns"]]
     summary["contended"] = contended
     summary["int_global"] = g
     summary["title"] = "Python %s%s, %s, %s" % (
         raw["interpreter"]["version"].split()[0],
-        "" if raw.get("meta", {}).get("ours", {}).get("gil", True) else " (free-threaded)",
+        "" if raw["interpreter"]["gil"] else " (free-threaded)",
         raw["machine"]["cpu"], raw["date"])
     return summary
 
@@ -254,33 +252,31 @@ def _code(s):
 def render(raw, summary, png):
     m = raw["machine"]
     interp = raw["interpreter"]
-    meta = raw.get("meta", {})
-    gil = meta.get("ours", {}).get("gil", True)
+    gil = interp["gil"]
+    perf = next(iter(raw["pyperf"].values()), {}).get("perf_version", "?")
     out = []
     w = out.append
     w("# Benchmark report\n")
-    w("Generated by `%s` (bench/run.py); how to read it: bench/README.md.\n" % raw["command"])
+    w("Generated by `%s` (bench/run.py, on pyperf %s); how to read it: bench/README.md.\n"
+      % (raw["command"], perf))
     w(_table(["", ""], [
         ["date", raw["date"]],
-        ["machine", "%s, %s cores, %s GiB, %s" % (m["cpu"], m["cores"], m.get("memory_gib", "?"),
-                                                 m["platform"])],
-        ["Python (workers)", "%s %s%s" % (interp["implementation"],
-                                          interp["version"].split()[0],
+        ["machine", "%s, %s cores, %s" % (m["cpu"], m["cores"], m["platform"])],
+        ["Python (workers)", "%s %s%s" % (interp["implementation"], interp["version"],
                                           "" if gil else " free-threaded (GIL disabled)")],
         ["command", "`%s`" % raw["command"]],
-        ["source built", "commit %s" % raw["git"]],
-        ["profile", "%s: %d round(s), %s" % (raw["profile"], len(raw["rounds"]),
-                                             "%.0f s in all" % raw["seconds"])],
+        ["source built", "commit %s" % raw["source"]],
+        ["profile", "%s: %d values in all, %s s" % (
+            raw["profile"], sum(p["values"] for p in raw["pyperf"].values()), raw["seconds"])],
         ["load average (1, 5, 15 min)", "%s at start, %s at end" % (raw["loadavg_start"],
                                                                      raw["loadavg_end"])],
     ]))
     w("")
-    if raw.get("git_after"):
-        w("> The sources changed while this run went on (now: %s); the build measured is "
-          "the one named above, made at the start.\n" % raw["git_after"])
     if raw["loadavg_start"] and raw["loadavg_start"][0] > 0.5:
-        w("> The machine was not idle when this run started (load average above); the "
-          "spread columns show how much that moved the numbers.\n")
+        w("> The machine was not idle during this run (load average above; it has %s cores "
+          "and is shared). Single-thread figures are CPU time and move little with the load; "
+          "the contended ones are wall-clock and move with it. Compare ratios within this "
+          "report, not with other runs.\n" % m["cores"])
 
     w("## Targets\n")
     w("Ratios are between numbers measured in this run. Speed-ups are "
@@ -294,10 +290,10 @@ def render(raw, summary, png):
     envs = raw["environments"]
     rows = []
     for name, env in envs.items():
-        version = meta.get(name, {}).get("version") or env.get("version") or ""
-        req = env["requirement"] if name != "ours" else "this repository (pip install)"
-        rows.append([name, req, "installed %s" % version if env["ok"] else "**not installed**",
-                     env["reason"] or ""])
+        req = ", ".join(r for r in env["requirements"] if not r.startswith("pyperf"))
+        status = ("installed %s" % (env["version"] if name == "ours" else "")).strip()
+        rows.append([name, req, status if env["ok"] and "error" not in env
+                     else "**not measured**", env["reason"] or env.get("error", "")[:300]])
     w(_table(["implementation", "requirement", "status", "why not"], rows))
     w("")
 
@@ -305,7 +301,7 @@ def render(raw, summary, png):
         w("![benchmark plot](%s)\n" % png)
 
     w("## Per-operation cost: ours against atomics 1.0.3\n")
-    w("ns per call (median over rounds), `atomic(width, atype)` objects unless the operation "
+    w("ns per call (median of pyperf's values), `atomic(width, atype)` objects unless the operation "
       "says view. Speed-up = 1.0.3 / ours.\n")
     rows = []
     for r in summary["vs103"]:
@@ -387,50 +383,30 @@ def render(raw, summary, png):
           "that need a new int or bytes object, which is the result and not counted.\n")
         rows = []
         for a in alloc:
-            if "error" in a:
-                rows.append([a["type"], a["width"], "view" if a["view"] else "", "", "",
-                             "error: " + a["error"], ""])
-                continue
-            rows.append([a["type"], a["width"], "view" if a["view"] else "atomic",
-                         a["values"], a["op"], a["extra"], a["kept"]])
-        bad = [r for r in rows if isinstance(r[5], int) and (r[5] or r[6])]
+            rows.append([a["type"], a["width"], a["values"], a["op"], a["extra"], a["kept"]])
+        bad = [r for r in rows if r[4] or r[5]]
         w("%d calls measured, %d allocate beyond their result.%s\n" % (
             len(rows), len(bad), " Those:" if bad else ""))
         if bad:
-            w(_table(["type", "width", "object", "values", "operation", "extra", "kept"], bad))
+            w(_table(["type", "width", "values", "operation", "extra", "kept"], bad))
             w("")
         w("<details><summary>every call</summary>\n")
-        w(_table(["type", "width", "object", "values", "operation", "extra", "kept"], rows))
+        w(_table(["type", "width", "values", "operation", "extra", "kept"], rows))
         w("\n</details>\n")
 
     w("## Contended throughput\n")
-    w("Two threads or two processes add 1 to one shared counter n times each; total "
-      "operations per second from the first start to the last finish (median of the "
-      "repeats); `exact` checks the final count is 2n.%s\n" % (
-          " On this GIL build the two threads take turns; the processes run truly in "
-          "parallel." if gil else ""))
+    w("Two threads or two processes add 1 to one shared counter n times each (pyperf "
+      "chooses n); total operations per second from the first start to the last finish "
+      "on the wall clock (median of pyperf's values, lowest and highest beside it). Every "
+      "value's final count was checked to be exactly 2n, except where the row says the "
+      "call is not atomic.%s Wall-clock figures on a shared machine move with its load "
+      "(header).\n" % (" On this GIL build the two threads take turns; the processes run "
+                        "in parallel." if gil else ""))
     rows = []
-    for c in summary["contended"]:
-        if "error" in c:
-            rows.append([c["impl"], c.get("mode", ""), _code(c.get("name", "")), "", "",
-                         "error: " + c["error"][:200]])
-            continue
-        exact = "yes" if c["exact"] else "**no** (%s of %s)" % (
-            min(c["totals"]), 2 * c["n"]) if "exact" in c else ""
-        rows.append([c["impl"], c["mode"], _code(c["name"]), "{:,}".format(c["n"]),
-                     _ops(c.get("ops_per_s")),
-                     "%.0f%%" % (100 * c["cpu_share"]) if "cpu_share" in c else "",
-                     _ops(c.get("ops_per_cpu_s")),
-                     exact + (" - " + c["note"] if c["note"] else "")])
-    rows.sort(key=lambda r: (r[1], -_parse_ops(r[4])))
-    w(_table(["implementation", "mode", "increment", "n per worker", "total ops/s",
-              "CPU share", "ops per CPU-second", "exact"], rows))
-    w("")
-    w("CPU share: the workers' CPU time over twice the wall-clock span. With threads on "
-      "a GIL build it cannot pass about 50%; below that (or below 100% for processes) "
-      "the workers were waiting: for the GIL, for a lock, or for cores busy with other "
-      "work on the machine. Ops per CPU-second counts only the time the workers ran, so it "
-      "moves less with the machine's load (but contention costs it too).")
+    for c in sorted(summary["contended"], key=lambda c: (c["mode"], -c["ops_per_s"])):
+        rows.append([c["impl"], c["mode"], _code(c["name"]), _ops(c["ops_per_s"]),
+                     "%s-%s" % (_ops(1e9 / c["hi"]), _ops(1e9 / c["lo"])), c["note"]])
+    w(_table(["implementation", "mode", "increment", "total ops/s", "spread", "note"], rows))
     w("")
 
     w("## Diagnostics\n")
@@ -468,36 +444,36 @@ def render(raw, summary, png):
           _f(summary["int_global"])))
 
     w("## Method\n")
-    w("Each statement is compiled into a loop whose body repeats it %s times, timed with the "
-      "thread's CPU clock (time.thread_time_ns, so time the machine spends on other "
-      "processes is not counted), run for about %s per repeat, %s repeats; a round's figure is the median repeat divided by the "
-      "calls it made, and the table shows the median of the rounds' figures (spread: their "
-      "lowest and highest). Implementations take turns within a round, each in a fresh "
-      "worker process of its own virtual environment; the garbage collector is off while "
-      "a statement is timed. Each statement's names are locals of the loop (global only "
-      "where the row says so). Construction rows include the new object's deallocation. The contended runs use the "
-      "wall clock (perf_counter) instead, from the first worker's start to the last one's "
-      "finish; two processes start together at a deadline set once both are ready.\n"
-      % (raw["rounds"] and _unroll(raw) or "?", "20 ms" if raw["profile"] == "full"
-         else "4 ms", "7" if raw["profile"] == "full" else "3"))
+    w("pyperf runs each statement in %s: it spawns the worker processes, calibrates the "
+      "loop count, keeps every value and computes the statistics; bench/worker.py gives it "
+      "each statement compiled into a loop that repeats it 10 times, the statement's names "
+      "as the loop's locals (global only where the row says so), timed on the thread's CPU "
+      "clock (time.thread_time_ns: time the machine gives to other processes is not "
+      "counted) with the garbage collector off. Each implementation runs in its own virtual "
+      "environment, one after the other. Construction rows include the new object's "
+      "deallocation. The values are in `pyperf/*.json.gz` beside this report "
+      "(`python -m pyperf stats` reads them).\n"
+      % ("worker processes of its own (%s)" % ("4 processes x 3 values of 20 ms or more"
+                                              if raw["profile"] == "full" else
+                                              "2 processes x 2 values of 4 ms or more")))
     return "\n".join(out) + "\n"
 
 
-def _parse_ops(text):
+def main(folder):
+    raw = load(folder)
+    summary = summarize(raw)
+    png = os.path.join(folder, "bench.png")
     try:
-        num, unit = (text.split() + [""])[:2]
-        return float(num) * {"M": 1e6, "k": 1e3}.get(unit, 1)
-    except ValueError:
-        return 0.0
+        import plot
+        plot.draw(summary, png)
+    except ImportError as exc:
+        print("no plot: %s" % exc)
+        png = None
+    with open(os.path.join(folder, "REPORT.md"), "w") as f:
+        f.write(render(raw, summary, png and os.path.basename(png)))
+    for row in summary["targets"]:
+        print("  %-4s %s: %s" % (row["status"], row["target"], row["measured"]))
 
 
-def _unroll(raw):
-    for results in raw["rounds"][0].values():
-        if isinstance(results, list):
-            for r in results:
-                if "unroll" in r:
-                    return str(r["unroll"])
-    return "?"
-
-
-__all__ = ["summarize", "render", "OPS"]
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,41 +1,41 @@
 #!/usr/bin/env python3
 """The benchmark suite's one command.
 
-    python bench/run.py [--quick] [--out DIR | --update-committed] [--python PATH]
+    python bench/run.py [--quick] [--python PATH ...] [--out DIR | --update-committed]
 
-Makes (or reuses) one virtual environment per implementation under
-bench/.venvs/<interpreter tag>/ -- this repository built with pip, the
-published atomics 1.0.3 (whose import name clashes with ours), and each peer
-that installs on the interpreter -- runs bench/worker.py inside each, several
-rounds in turns, and writes into --out (default bench/results/local/, which
-git ignores; --update-committed writes the committed bench/results/ instead):
+For each interpreter (default: this one) makes or reuses one venv per
+implementation (bench/venvs.py: this tree, the published atomics 1.0.3, each
+peer of impls.py that installs there, each with pyperf), runs bench/worker.py
+in each, a pyperf script that writes every value as JSON, then
+bench/report.py, which reads them with pyperf and writes REPORT.md and
+bench.png. Into --out (default bench/results/local/, git-ignored), or with
+--update-committed into bench/results/ for CPython 3.11 and
+bench/results/<tag>/ for any other interpreter:
 
-  raw.json    every measurement, the machine, the command
-  REPORT.md   the tables and the targets (PASS/FAIL), from raw.json
-  bench.png   the plot (matplotlib, installed into a venv of its own)
+  REPORT.md        the tables and targets, the machine, its load, the command
+  bench.png        ns per call at width 8 and the contended throughput
+  pyperf/*.json.gz every value pyperf measured, per implementation
+                   (`python -m pyperf stats|compare_to` read them)
+  run.json         the run: command, date, load, venvs, memory figures
 
---python runs the workers under another interpreter (for instance a
-free-threaded 3.13t); the driver itself needs only the standard library.
-See bench/README.md for how to read the report.
+The driver needs only the standard library; see bench/README.md.
 """
 import argparse
 import datetime
-import hashlib
+import gzip
 import json
 import os
 import platform
-import re
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import report  # noqa: E402
+import venvs  # noqa: E402
 
+PYPERF = venvs.PYPERF
 # Peers, pinned to the versions the adapters in impls.py were written against.
 PEERS = {
     "atomics-1.0.3": "atomics==1.0.3",
@@ -45,235 +45,14 @@ PEERS = {
     "ft_utils": "ft_utils==0.2.0",
     "atomicx": "atomicx==0.0.15",
 }
-IMPORTS = {"ours": "atomics", "atomics-1.0.3": "atomics", "atomics2": "atomics2",
-           "atomicshm": "atomicshm", "cereggii": "cereggii",
-           "ft_utils": "ft_utils.concurrency", "atomicx": "atomicx"}
-PLOT_REQUIREMENT = "matplotlib"
-COMMITTED = os.path.join(ROOT, "bench", "results")
-ROUNDS = {"full": 5, "quick": 1}
-WORKER_TIMEOUT = 900
-
-
-def log(msg):
-    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
-
-
-def run(cmd, timeout=None, **kwargs):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=timeout, **kwargs)
-
-
-# ---- interpreters and virtual environments --------------------------------------------
-
-def interpreter_info(python):
-    code = ("import json, sys, sysconfig, platform; print(json.dumps({"
-            "'tag': sys.implementation.cache_tag + "
-            "('t' if sysconfig.get_config_var('Py_GIL_DISABLED') else ''),"
-            "'version': sys.version, 'executable': sys.executable,"
-            "'implementation': platform.python_implementation()}))")
-    out = run([python, "-c", code], timeout=60)
-    if out.returncode != 0:
-        sys.exit("cannot run %s: %s" % (python, out.stdout))
-    return json.loads(out.stdout)
-
-
-def venv_python(path):
-    return os.path.join(path, "bin", "python")
-
-
-_PIP_NOISE = ("subprocess-exited-with-error", "See above for output", "This error originates",
-              "did not run successfully", "CalledProcessError", "FormattedErrorMessage",
-              "Subprocess failed", "metadata-generation-failed", "Could not find a version")
-
-
-def pip_errors(output):
-    """The few lines of pip's output that say why it failed: an exception
-    raised by a build backend, a CMake error's message, pip's own ERROR
-    lines; the generic wrapping lines are dropped."""
-    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-    found = []
-    for i, ln in enumerate(lines):
-        if any(noise in ln for noise in _PIP_NOISE):
-            continue
-        if re.match(r"^[A-Za-z_.]*Error: ", ln) or ln.startswith("ERROR: "):
-            found.append(ln.replace("ERROR: ", ""))
-        elif ln.startswith("CMake Error") and i + 1 < len(lines):
-            found.append("CMake: " + " ".join(lines[i + 1:i + 3]))
-    seen = []
-    for ln in found:
-        if ln not in seen:
-            seen.append(ln)
-    text = "; ".join(seen) if seen else " ".join(lines[-3:])
-    return text[:400]
-
-
-def make_venv(python, path):
-    if os.path.exists(venv_python(path)):
-        return None
-    out = run([python, "-m", "venv", path], timeout=300)
-    if out.returncode != 0:
-        return "venv failed: " + out.stdout.strip()[-300:]
-    return None
-
-
-class Env:
-    """One virtual environment: what was asked for, whether it works, why not."""
-
-    def __init__(self, name, path, requirement):
-        self.name = name
-        self.path = path
-        self.requirement = requirement
-        self.ok = False
-        self.reason = ""
-        self.version = ""
-
-    @property
-    def python(self):
-        return venv_python(self.path)
-
-    def as_dict(self):
-        return {"name": self.name, "requirement": self.requirement, "ok": self.ok,
-                "reason": self.reason, "version": self.version}
-
-
-def stamp_path(path):
-    return os.path.join(path, ".bench-stamp.json")
-
-
-def ensure_peer(python, base, name, requirement, module, reinstall):
-    """A venv with `requirement` installed; a failure is remembered (with its
-    reason) until --reinstall, so a run does not ask PyPI again each time."""
-    env = Env(name, os.path.join(base, name), requirement)
-    stamp = stamp_path(env.path)
-    if not reinstall and os.path.exists(stamp):
-        with open(stamp) as f:
-            saved = json.load(f)
-        if saved.get("requirement") == requirement:
-            env.ok, env.reason, env.version = saved["ok"], saved["reason"], saved["version"]
-            return env
-    if reinstall and os.path.exists(env.path):
-        shutil.rmtree(env.path)
-    log("installing %s into %s" % (requirement, os.path.relpath(env.path, ROOT)))
-    env.reason = make_venv(python, env.path) or ""
-    if not env.reason:
-        out = run([env.python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                   requirement], timeout=900)
-        if out.returncode != 0:
-            env.reason = "pip install failed: " + pip_errors(out.stdout)
-        else:
-            check = run([env.python, "-c", "import %s" % module], timeout=120)
-            if check.returncode != 0:
-                env.reason = "installed but import fails: " + check.stdout.strip()[-300:]
-            else:
-                env.ok = True
-                env.version = requirement.split("==")[-1]
-    with open(stamp, "w") as f:
-        json.dump(env.as_dict(), f)
-    if not env.ok:
-        log("  %s unavailable: %s" % (name, env.reason))
-    return env
-
-
-def ensure_ours(python, base, tag, build):
-    """A venv with this repository installed by pip (rebuilt each run unless
-    --no-build, so the numbers are those of the tree as it is)."""
-    env = Env("ours", os.path.join(base, "ours"), ROOT)
-    env.reason = make_venv(python, env.path) or ""
-    if env.reason:
-        return env
-    if build or run([env.python, "-c", "import atomics._atomics"]).returncode != 0:
-        log("building and installing this repository into %s"
-            % os.path.relpath(env.path, ROOT))
-        build_dir = os.path.join(tempfile.gettempdir(), "skb-bench-" + tag)
-        out = run([env.python, "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                   "--force-reinstall", "--no-deps", "-C", "build-dir=" + build_dir, ROOT],
-                  timeout=1800)
-        if out.returncode != 0:
-            sys.exit("cannot build this repository:\n" + out.stdout[-3000:])
-    env.ok = True
-    out = run([env.python, "-c", "import atomics; print(atomics.__version__)"], timeout=120)
-    env.version = out.stdout.strip()
-    return env
-
-
-def ensure_plot_env(base, reinstall):
-    """matplotlib, for the driver's interpreter, in a venv of its own."""
-    env = ensure_peer(sys.executable, base, "plot", PLOT_REQUIREMENT, "matplotlib", reinstall)
-    return env
-
-
-# ---- running the workers -----------------------------------------------------------------
-
-def run_worker(env, impl, phase, quick):
-    fd, out_path = tempfile.mkstemp(prefix="bench-%s-%s-" % (impl, phase), suffix=".json")
-    os.close(fd)
-    cmd = [env.python, os.path.join(HERE, "worker.py"), impl, phase, "--out", out_path]
-    if quick:
-        cmd.append("--quick")
-    try:
-        out = run(cmd, timeout=WORKER_TIMEOUT, cwd=HERE)
-        if out.returncode != 0:
-            return {"error": "worker failed (%d): %s" % (out.returncode, out.stdout[-2000:])}
-        with open(out_path) as f:
-            return json.load(f)
-    except subprocess.TimeoutExpired:
-        return {"error": "worker timed out after %d s" % WORKER_TIMEOUT}
-    finally:
-        os.unlink(out_path)
-
-
-# ---- machine ----------------------------------------------------------------------------------
-
-def machine_info():
-    info = {"platform": platform.platform(), "machine": platform.machine(),
-            "cores": os.cpu_count(), "cpu": platform.processor() or "unknown"}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal"):
-                    info["memory_gib"] = round(int(line.split()[1]) / 2 ** 20, 1)
-                    break
-    except OSError:
-        pass
-    return info
-
-
-SOURCES = ["src", "include", "CMakeLists.txt", "pyproject.toml"]
-
-
-def source_hash():
-    """A hash of the files the build reads, so a report names exactly the
-    source it measured, committed or not."""
-    digest = hashlib.sha256()
-    for top in SOURCES:
-        path = os.path.join(ROOT, top)
-        files = [path] if os.path.isfile(path) else sorted(
-            os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs
-            if "__pycache__" not in d)
-        for name in files:
-            digest.update(os.path.relpath(name, ROOT).encode() + b"\0")
-            with open(name, "rb") as f:
-                digest.update(f.read())
-    return digest.hexdigest()[:12]
-
-
-def git_info():
-    head = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
-    if head.returncode != 0:
-        return "unknown (source hash %s)" % source_hash()
-    status = run(["git", "-C", ROOT, "status", "--porcelain", "--"] + SOURCES)
-    changed = [ln[3:] for ln in status.stdout.splitlines() if ln.strip()]
-    text = head.stdout.strip()
-    if changed:
-        text += " + uncommitted changes to %s" % ", ".join(changed[:8])
-        if len(changed) > 8:
-            text += " and %d more" % (len(changed) - 8)
-    return text + " (source hash %s)" % source_hash()
+REPORT_REQUIREMENTS = [PYPERF, "matplotlib"]
+COMMITTED = os.path.join(HERE, "results")
+# pyperf options per profile: worker processes, values per process, seconds per value
+PROFILES = {"full": ["--processes", "4", "--values", "3", "--min-time", "0.02"],
+            "quick": ["--processes", "2", "--values", "2", "--min-time", "0.004"]}
+# pyperf metadata that names this machine's paths or host: not committed
+PRIVATE = {"hostname", "python_executable", "python_config_args", "python_cflags",
+           "boot_time"}
 
 
 def loadavg():
@@ -283,138 +62,133 @@ def loadavg():
         return None
 
 
-# ---- main -------------------------------------------------------------------------------------
+def machine():
+    info = {"platform": platform.platform(), "cores": os.cpu_count(), "cpu": platform.machine()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(ln.split(":", 1)[1].strip() for ln in f
+                               if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return info
+
+
+def scrub(path):
+    """Rewrites pyperf's JSON at `path` gzipped, without PRIVATE metadata."""
+    with open(path) as f:
+        data = json.load(f)
+
+    def clean(obj):
+        if isinstance(obj, dict):
+            return {k: clean(v) for k, v in obj.items() if k not in PRIVATE}
+        if isinstance(obj, list):
+            return [clean(v) for v in obj]
+        return obj
+    with gzip.open(path + ".gz", "wt") as f:
+        json.dump(clean(data), f)
+    os.unlink(path)
+
+
+def measure(python, out, profile, only, reinstall, build):
+    """Every implementation under `python`, into `out`; returns run.json's content."""
+    info = venvs.interpreter(python)
+    venvs.log("workers run under %s %s (%s)" % (info["implementation"], info["version"],
+                                                 info["tag"]))
+    source = venvs.git_describe()
+    envs = {"ours": venvs.ensure(python, "ours", [PYPERF], ours=True, build=build)}
+    for impl, requirement in PEERS.items():
+        if not only or impl in only:
+            envs[impl] = venvs.ensure(python, impl, [requirement, PYPERF], reinstall=reinstall)
+    run = {"command": None, "date": datetime.datetime.now(datetime.timezone.utc)
+           .strftime("%Y-%m-%d %H:%M UTC"), "profile": profile, "machine": machine(),
+           "interpreter": {k: info[k] for k in ("implementation", "version", "tag", "gil")},
+           "source": source, "loadavg_start": loadavg(),
+           "environments": {k: v.as_dict() for k, v in envs.items()}, "memory": {}}
+    shutil.rmtree(os.path.join(out, "pyperf"), ignore_errors=True)
+    os.makedirs(os.path.join(out, "pyperf"))
+    started = time.time()
+    impls = [i for i in ["ours", "python"] + list(PEERS)
+             if (not only or i in only) and envs.get(i, envs["ours"]).ok]
+    for impl in impls:
+        env = envs.get(impl, envs["ours"])  # the Python references run in ours' venv
+        dest = os.path.join(out, "pyperf", impl + ".json")
+        venvs.log("timing %s" % impl)
+        res = venvs.run([env.python, os.path.join(HERE, "worker.py"), impl, "--quiet",
+                         "-o", dest] + PROFILES[profile], timeout=3600, cwd=HERE)
+        if res.returncode != 0:
+            run["environments"].setdefault(impl, {})["error"] = res.stdout[-2000:]
+            venvs.log("  %s failed: %s" % (impl, res.stdout[-500:]))
+            continue
+        scrub(dest)
+        if impl != "python":
+            mem = os.path.join(out, "memory.tmp.json")
+            res = venvs.run([env.python, os.path.join(HERE, "worker.py"), "--memory", impl, mem],
+                            timeout=600, cwd=HERE)
+            if res.returncode == 0:
+                with open(mem) as f:
+                    run["memory"][impl] = json.load(f)
+                os.unlink(mem)
+            else:
+                run["memory"][impl] = {"error": res.stdout[-1000:]}
+    run["seconds"] = round(time.time() - started)
+    run["loadavg_end"] = loadavg()
+    if venvs.git_describe() != source:
+        run["source"] += " (the sources changed during the run)"
+    return run
+
 
 def main():
     ap = argparse.ArgumentParser(description="Run the atomics benchmark suite.")
-    ap.add_argument("--quick", action="store_true",
-                    help="about a minute: one round, short repeats, small contended runs")
-    ap.add_argument("--out", default=None,
-                    help="folder for raw.json, REPORT.md, bench.png "
-                         "(default bench/results/local, ignored by git)")
+    ap.add_argument("--quick", action="store_true", help="about a minute per interpreter")
+    ap.add_argument("--python", action="append", help="interpreter the workers run under "
+                    "(repeat for several; default: this one)")
+    ap.add_argument("--out", help="folder for the results (default bench/results/local)")
     ap.add_argument("--update-committed", action="store_true",
                     help="write the committed results in bench/results instead")
-    ap.add_argument("--python", default=sys.executable,
-                    help="interpreter the workers run under (default: this one)")
-    ap.add_argument("--only", default="",
-                    help="comma-separated implementations to run (default: all)")
-    ap.add_argument("--rounds", type=int, help="rounds of single-thread timings")
-    ap.add_argument("--no-build", action="store_true",
-                    help="reuse the installed build of this repository")
-    ap.add_argument("--reinstall", action="store_true",
-                    help="recreate the peers' venvs (and retry the ones that failed)")
+    ap.add_argument("--only", default="", help="comma-separated implementations")
+    ap.add_argument("--no-build", action="store_true", help="reuse the installed build of ours")
+    ap.add_argument("--reinstall", action="store_true", help="recreate the peers' venvs")
     ap.add_argument("--report-only", action="store_true",
-                    help="only rewrite REPORT.md and bench.png from --out/raw.json")
+                    help="only rewrite REPORT.md and bench.png from the folder's JSON")
     args = ap.parse_args()
-    if args.out is not None and args.update_committed:
+    if args.out and args.update_committed:
         ap.error("--out and --update-committed exclude each other")
-    if args.out is None:
-        args.out = COMMITTED if args.update_committed else os.path.join(COMMITTED, "local")
-    os.makedirs(args.out, exist_ok=True)
-    raw_path = os.path.join(args.out, "raw.json")
-    venv_root = os.path.join(HERE, ".venvs")
-
-    if args.report_only:
-        with open(raw_path) as f:
-            raw = json.load(f)
-        finish(raw, args.out, ensure_plot_env(os.path.join(venv_root, "driver"), False))
-        return
-
-    started = time.time()
-    profile = "quick" if args.quick else "full"
-    python = os.path.abspath(args.python) if os.sep in args.python else \
-        shutil.which(args.python) or args.python
-    interp = interpreter_info(python)
-    base = os.path.join(venv_root, interp["tag"])
-    os.makedirs(base, exist_ok=True)
-    log("workers run under %s (%s)" % (interp["executable"], interp["version"].split()[0]))
-
-    source = git_info()  # before the build: what it compiles
-    envs = {"ours": ensure_ours(python, base, interp["tag"], not args.no_build)}
-    for impl, requirement in PEERS.items():
-        envs[impl] = ensure_peer(python, base, impl, requirement, IMPORTS[impl], args.reinstall)
-    envs["python"] = envs["ours"]
-    plot_env = ensure_plot_env(os.path.join(venv_root, "driver"), args.reinstall)
-
-    wanted = [s for s in args.only.split(",") if s] or list(envs)
-    impls = [i for i in ["ours", "python"] + list(PEERS) if i in wanted and envs[i].ok]
-
-    raw = {
-        "command": " ".join(["python", os.path.relpath(os.path.abspath(sys.argv[0]), ROOT)]
-                            + sys.argv[1:]),
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "profile": profile,
-        "machine": machine_info(),
-        "interpreter": interp,
-        "driver_python": sys.version,
-        "git": source,
-        "loadavg_start": loadavg(),
-        "environments": {k: v.as_dict() for k, v in envs.items() if k != "python"},
-        "rounds": [],
-        "memory": {},
-        "contended": {},
-        "meta": {},
-    }
-
-    rounds = args.rounds or ROUNDS[profile]
-    for r in range(rounds):
-        # a different order each round spreads any drift of the machine
-        order = impls[r % len(impls):] + impls[:r % len(impls)]
-        log("round %d/%d: %s" % (r + 1, rounds, ", ".join(order)))
-        results = {}
-        for impl in order:
-            res = run_worker(envs[impl], impl, "ops", args.quick)
-            if "error" in res:
-                log("  %s: %s" % (impl, res["error"][:300]))
-            else:
-                raw["meta"][impl] = res["meta"]
-            results[impl] = res.get("results", res)
-        raw["rounds"].append(results)
-
-    for impl in impls:
-        log("memory: %s" % impl)
-        raw["memory"][impl] = run_worker(envs[impl], impl, "memory", args.quick)
-    for impl in impls:
-        log("contended: %s" % impl)
-        raw["contended"][impl] = run_worker(envs[impl], impl, "contended", args.quick)
-
-    raw["loadavg_end"] = loadavg()
-    now = git_info()
-    if now != source:
-        if now.split("source hash")[-1] == source.split("source hash")[-1]:
-            raw["git"] = now  # the same files, committed meanwhile
+    pythons = args.python or [sys.executable]
+    if args.out and len(pythons) > 1:
+        ap.error("--out takes one --python")
+    only = [s for s in args.only.split(",") if s]
+    report_env = venvs.ensure(sys.executable, "report", REPORT_REQUIREMENTS)
+    if not report_env.ok:
+        sys.exit("cannot install %s: %s" % (" ".join(REPORT_REQUIREMENTS), report_env.reason))
+    for python in pythons:
+        info = venvs.interpreter(python)
+        if args.out:
+            out = args.out
+        elif args.update_committed:
+            out = COMMITTED if info["tag"] == "cpython-311" else os.path.join(COMMITTED,
+                                                                             _folder(info))
         else:
-            raw["git_after"] = now
-            log("the sources changed during the run: %s" % now)
-    raw["seconds"] = round(time.time() - started, 1)
-    with open(raw_path, "w") as f:
-        json.dump(raw, f, indent=1)
-    log("wrote %s" % os.path.relpath(raw_path, ROOT))
-    finish(raw, args.out, plot_env)
-    log("done in %.0f s" % (time.time() - started))
+            out = os.path.join(COMMITTED, "local", info["tag"])
+        os.makedirs(out, exist_ok=True)
+        if not args.report_only:
+            run = measure(python, out, "quick" if args.quick else "full", only,
+                          args.reinstall, not args.no_build)
+            run["command"] = " ".join(["python bench/run.py"] + [
+                a if os.sep not in a else os.path.basename(a) for a in sys.argv[1:]])
+            with open(os.path.join(out, "run.json"), "w") as f:
+                json.dump(run, f, indent=1)
+        res = venvs.run([report_env.python, os.path.join(HERE, "report.py"), out], timeout=600)
+        sys.stderr.write(res.stdout)
+        if res.returncode != 0:
+            sys.exit("report failed")
+        venvs.log("wrote %s" % os.path.relpath(os.path.join(out, "REPORT.md"), os.getcwd()))
 
 
-def finish(raw, out_dir, plot_env):
-    summary = report.summarize(raw)
-    summary_path = os.path.join(out_dir, "summary.json")
-    with open(summary_path, "w") as f:
-        json.dump(summary, f, indent=1)
-    png = os.path.join(out_dir, "bench.png")
-    if plot_env.ok:
-        out = run([plot_env.python, os.path.join(HERE, "plot.py"), summary_path, png],
-                  timeout=300)
-        if out.returncode != 0:
-            log("plot failed: " + out.stdout[-1000:])
-            png = None
-    else:
-        log("no plot: matplotlib unavailable (%s)" % plot_env.reason)
-        png = None
-    text = report.render(raw, summary, png and os.path.basename(png))
-    with open(os.path.join(out_dir, "REPORT.md"), "w") as f:
-        f.write(text)
-    log("wrote %s" % os.path.relpath(os.path.join(out_dir, "REPORT.md"), ROOT))
-    for row in summary["targets"]:
-        log("  %-4s %s: %s" % (row["status"], row["target"], row["measured"]))
+def _folder(info):
+    """cpython-313 -> cpython-3.13 (the committed folder's name)."""
+    tag = info["tag"]
+    name, digits = tag.split("-", 1)
+    return "%s-%s.%s" % (name, digits[0], digits[1:])
 
 
 if __name__ == "__main__":

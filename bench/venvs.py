@@ -17,6 +17,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BASE = os.path.join(HERE, ".venvs")
+PYPERF = "pyperf==2.10.0"  # in every venv of ours: bench/run.py's workers need it
 
 
 def run(cmd, timeout=None, **kwargs):
@@ -84,7 +85,10 @@ def ensure(python, name, requirements, ours=False, rev=None, build=True, reinsta
     if os.path.exists(stamp):
         with open(stamp) as f:
             saved = json.load(f)
-    if saved.get("requirements") == env.requirements and not (ours and build and not rev):
+    # a peer that failed to install stays failed until `reinstall`
+    same = saved.get("requirements") == env.requirements and (saved.get("ok") or not ours)
+    rebuild = ours and (build and not rev or not saved.get("built"))
+    if same and not rebuild:
         env.ok, env.reason, env.version = saved["ok"], saved["reason"], saved["version"]
         return env
     if not os.path.exists(env.python):
@@ -92,12 +96,13 @@ def ensure(python, name, requirements, ours=False, rev=None, build=True, reinsta
         if out.returncode != 0:
             env.reason = "venv failed: " + out.stdout.strip()[-300:]
             return env
-    if requirements and saved.get("requirements") != env.requirements:
+    if requirements and not same:
         log("installing %s into %s" % (" ".join(requirements), os.path.relpath(env.path, ROOT)))
         out = _pip(env, list(requirements))
         if out.returncode != 0:
             env.reason = "pip install failed: " + pip_errors(out.stdout)
-    if ours and not env.reason:
+    built = saved.get("built", False)
+    if ours and not env.reason and rebuild:
         source, build_dir = ROOT, os.path.join(ROOT, "build", "bench-" + tag)
         if rev:
             source = _export(rev)
@@ -107,11 +112,12 @@ def ensure(python, name, requirements, ours=False, rev=None, build=True, reinsta
                          source])
         if out.returncode != 0:
             sys.exit("cannot build %s:\n%s" % (rev or "this repository", out.stdout[-3000:]))
+        built = True
     if not env.reason:
         env.ok = True
         env.version = ", ".join(r for r in requirements) if not ours else _version(env)
     with open(stamp, "w") as f:
-        json.dump(env.as_dict(), f)
+        json.dump(dict(env.as_dict(), built=built), f)
     if not env.ok:
         log("%s unavailable: %s" % (name, env.reason))
     return env

@@ -215,11 +215,12 @@ def main():
     args.date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     info = venvs.interpreter(sys.executable)
 
-    ours = venvs.ensure(sys.executable, "ours", [], ours=True, build=not args.no_build)
+    ours = venvs.ensure(sys.executable, "ours", [venvs.PYPERF], ours=True,
+                        build=not args.no_build)
     attach = attach_info = None
     if args.attach_python:
         attach_info = venvs.interpreter(args.attach_python)
-        attach = venvs.ensure(args.attach_python, "ours", [], ours=True,
+        attach = venvs.ensure(args.attach_python, "ours", [venvs.PYPERF], ours=True,
                               build=not args.no_build).python
     columns = []
     if args.baseline:
@@ -231,7 +232,7 @@ def main():
                                                       base_attach)))
     label = "this tree (%s, %s)" % (venvs.git_describe(), ours.version)
     columns.append((label, measure_column(ours.python, "this tree", attach)))
-    peer_env = venvs.ensure(sys.executable, "cereggii", [CEREGGII])
+    peer_env = venvs.ensure(sys.executable, "cereggii", [CEREGGII, venvs.PYPERF])
     peer = None
     if peer_env.ok:
         venvs.log("callgrind: cereggii")
