@@ -338,7 +338,7 @@ def render(raw, summary, png):
                      _f(row["ns"]) if row["ns"] is not None else row.get("error", ""),
                      "%s-%s" % (_f(row.get("lo")), _f(row.get("hi"))) if row["ns"] else "",
                      owner, row["note"]])
-    w(_table(["implementation", "operation", "statement", "ns", "spread (rounds)",
+    w(_table(["implementation", "operation", "statement", "ns", "lowest-highest value",
               "method defined on", "note"], rows))
     w("")
 
@@ -348,7 +348,7 @@ def render(raw, summary, png):
         rows.append([r["op"] + ("" if r["width"] is None else " (%d bytes)" % r["width"]),
                      _code(r["call"]), _f(r["ns"]),
                      "%s-%s" % (_f(r.get("lo")), _f(r.get("hi"))), r["note"]])
-    w(_table(["reference", "statement", "ns", "spread (rounds)", "what"], rows))
+    w(_table(["reference", "statement", "ns", "lowest-highest value", "what"], rows))
     w("")
     w("`noop` is the cost of the timing loop itself per statement; it is included, not "
       "subtracted, in every number above. `call_floor` is about the cheapest a call to a C "

@@ -88,6 +88,9 @@ def method_owner(subject):
 # Processes start together at a deadline set when the barrier trips: a process
 # woken from a barrier can lag the other by milliseconds on a busy machine.
 START_DELAY_NS = 20_000_000
+# Increments per worker per pyperf loop: a span of a few increments would be
+# all start-up skew, and pyperf's calibration would stop at it.
+CONTENDED_BATCH = 50_000
 
 
 def _attached(bench, handle, n, barrier, results, deadline):
@@ -107,17 +110,19 @@ def _attached(bench, handle, n, barrier, results, deadline):
 
 def contended_timer(bench):
     """Wall-clock seconds from the first worker's start to the last one's end
-    for 2 workers adding 1 `loops` times each; refuses an inexact total."""
+    for 2 workers adding 1 `loops` * CONTENDED_BATCH times each; refuses an
+    inexact total."""
     import multiprocessing
     import queue
 
     def time_func(loops):
+        n = loops * CONTENDED_BATCH
         handle = bench.create()
         try:
             if bench.mode == "threads":
                 barrier, results, deadline = threading.Barrier(2), queue.Queue(), None
                 runners = [threading.Thread(target=_attached, args=(
-                    bench, handle, loops, barrier, results, None)) for _ in range(2)]
+                    bench, handle, n, barrier, results, None)) for _ in range(2)]
             else:
                 ctx = multiprocessing.get_context("fork")
                 deadline = ctx.Value("q", 0, lock=False)
@@ -126,7 +131,7 @@ def contended_timer(bench):
                     deadline.value = time.perf_counter_ns() + START_DELAY_NS
                 barrier, results = ctx.Barrier(2, action=set_deadline), ctx.Queue()
                 runners = [ctx.Process(target=_attached, args=(
-                    bench, handle, loops, barrier, results, deadline)) for _ in range(2)]
+                    bench, handle, n, barrier, results, deadline)) for _ in range(2)]
             for r in runners:
                 r.start()
             spans = [results.get(timeout=600) for _ in runners]
@@ -135,8 +140,8 @@ def contended_timer(bench):
             total = bench.total(handle)
         finally:
             bench.destroy(handle)
-        if total != 2 * loops and bench.atomic:
-            raise RuntimeError("%s: count %d after 2 x %d increments" % (bench.name, total, loops))
+        if total != 2 * n and bench.atomic:
+            raise RuntimeError("%s: count %d after 2 x %d increments" % (bench.name, total, n))
         return (max(s[1] for s in spans) - min(s[0] for s in spans)) / 1e9
     return time_func
 
@@ -225,14 +230,19 @@ def allocations(m, times=200):
                     if integral:
                         calls += [("inc", a.inc, ()), ("fetch_add", a.fetch_add, (one,))]
                     for op, fn, args in calls:
-                        worst = [0, 0]
+                        # two lists of ints, not a list of once()'s tuples: kept
+                        # alive, those would drain the tuple free list that the
+                        # readings inside the window draw from (3.13 then counts
+                        # a fresh 56-byte tuple in every call)
+                        extras, kepts = [], []
                         for i in range(times + 20):
                             a.store(start)
                             extra, kept = once(fn, args, offset)
                             if i >= 20:  # the first calls warm caches, here and in CPython
-                                worst = [max(worst[0], extra), max(worst[1], kept, key=abs)]
+                                extras.append(extra)
+                                kepts.append(kept)
                         rows.append({"type": atype, "width": width, "values": label, "op": op,
-                                     "extra": worst[0], "kept": worst[1]})
+                                     "extra": max(extras), "kept": max(kepts, key=abs)})
     finally:
         tracemalloc.stop()
         gc.enable()
@@ -287,7 +297,7 @@ def main():
         key = {"impl": adapter.impl, "op": "contended", "mode": bench.mode,
                "name": bench.name, "note": bench.note}
         runner.bench_time_func("%s contended %s %s" % (adapter.impl, bench.mode, bench.name),
-                               contended_timer(bench), inner_loops=2,
+                               contended_timer(bench), inner_loops=2 * CONTENDED_BATCH,
                                metadata={"atomics_key": json.dumps(key)})
 
 

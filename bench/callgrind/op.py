@@ -38,6 +38,7 @@ _CEREGGII = "import cereggii\nc = cereggii.AtomicInt64(0)\n"
 MODES = {
     "ref-loop": ("", "", "pass"),
     "ref-g_inc": ("", "", "g += 1"),
+    "ref-memoryview": ("", "buf = bytearray(8)\n", "memoryview(buf)"),
     "owned-inc": ("atomics", _OWNED, "a.inc()"),
     "owned-load": ("atomics", _OWNED, "a.load()"),
     "owned-store": ("atomics", _OWNED, "a.store(1)"),
