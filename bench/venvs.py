@@ -128,16 +128,21 @@ def _version(env):
     return out.stdout.strip()
 
 
-def _export(rev):
-    """The tree of git revision `rev`, extracted under build/ (once)."""
+def commit(rev):
+    """The short hash of git revision `rev` (a branch, a tag, HEAD~2...)."""
     sha = run(["git", "-C", ROOT, "rev-parse", "--short=10", rev + "^{commit}"])
     if sha.returncode != 0:
         sys.exit("unknown revision %s: %s" % (rev, sha.stdout.strip()))
-    dest = os.path.join(ROOT, "build", "src-" + sha.stdout.strip())
+    return sha.stdout.strip()
+
+
+def _export(rev):
+    """The tree of git revision `rev`, extracted under build/ (once)."""
+    sha = commit(rev)
+    dest = os.path.join(ROOT, "build", "src-" + sha)
     if not os.path.exists(os.path.join(dest, "pyproject.toml")):
         os.makedirs(dest, exist_ok=True)
-        archive = subprocess.Popen(["git", "-C", ROOT, "archive", sha.stdout.strip()],
-                                   stdout=subprocess.PIPE)
+        archive = subprocess.Popen(["git", "-C", ROOT, "archive", sha], stdout=subprocess.PIPE)
         subprocess.run(["tar", "-x", "-C", dest], stdin=archive.stdout, check=True)
         archive.wait()
     return dest

@@ -224,12 +224,12 @@ def main():
                               build=not args.no_build).python
     columns = []
     if args.baseline:
-        base = venvs.ensure(sys.executable, "ours-" + args.baseline, [], ours=True,
-                            rev=args.baseline)
-        base_attach = venvs.ensure(args.attach_python, "ours-" + args.baseline, [], ours=True,
-                                   rev=args.baseline).python if attach else None
-        columns.append((args.baseline, measure_column(base.python, args.baseline,
-                                                      base_attach)))
+        sha = venvs.commit(args.baseline)
+        base = venvs.ensure(sys.executable, "ours-" + sha, [], ours=True, rev=sha)
+        base_attach = venvs.ensure(args.attach_python, "ours-" + sha, [], ours=True,
+                                   rev=sha).python if attach else None
+        label = sha if sha.startswith(args.baseline) else "%s (%s)" % (args.baseline, sha)
+        columns.append((label, measure_column(base.python, label, base_attach)))
     label = "this tree (%s, %s)" % (venvs.git_describe(), ours.version)
     columns.append((label, measure_column(ours.python, "this tree", attach)))
     peer_env = venvs.ensure(sys.executable, "cereggii", [CEREGGII, venvs.PYPERF])
