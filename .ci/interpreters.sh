@@ -25,6 +25,10 @@ pytest_args=(-q -p no:cacheprovider)
 # reordered, which needs both CPUs free at once: the main leg (.ci/run)
 # runs them; here they would only measure how busy the machine is.
 export ATOMICS_LITMUS_CONTROLS=0
+# The property, stress and litmus files run once, in the main leg; these
+# legs run the API suite (tests/conftest.py, STRESS_FILES). The TSan leg
+# names its own files and is not affected.
+export ATOMICS_STRESS_ONCE=1
 
 step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
 

@@ -90,7 +90,9 @@ def scenario_pool(ctx, arena):
 
 
 def _segments():
-    return {n for n in os.listdir("/dev/shm") if n.startswith("atomics_")}
+    """This run's arenas in /dev/shm (conftest.py tags them)."""
+    mine = "atomics_" + os.environ.get("ATOMICS_ARENA_TAG", "")
+    return {n for n in os.listdir("/dev/shm") if n.startswith(mine)}
 
 
 def main():

@@ -431,3 +431,86 @@ def test_alignment_reports_the_truth_for_every_width():
             if off % al.recommended == 0:
                 with atomics.atomicview(buf, BYTES, offset=off, width=width):
                     pass
+
+
+# ---- every element where the contract says (issue: an element crossing its block) ------------
+
+def _fits(addr, width, align):
+    """The alignment contract for one object at `addr`."""
+    al = atomics.Alignment(width)
+    if align == "recommended":
+        return addr % al.recommended == 0
+    return addr % al.minimum == 0 and (
+        al.size_within == 0 or addr % al.size_within + width <= al.size_within)
+
+
+@pytest.mark.parametrize("align", ["recommended", "minimum"])
+def test_every_element_is_placed_or_the_array_is_refused(align):
+    """Widths 1-16 x offsets 0-15 x lengths 1-8: atomicarray() either refuses
+    (AlignmentError, or ValueError for a width that is not a power of two)
+    or every element is where the contract allows and every operation on
+    every element stays inside that element's bytes. With align="minimum",
+    1.2.0 checked element 0 only: element 1 of a width-8 array at offset 1
+    straddled a 16-byte block and a store to it wrote 16 bytes elsewhere."""
+    import mmap
+    guard = 64
+    mm = mmap.mmap(-1, 4096)  # page-aligned: offset k is address k mod 16
+    pattern = bytes((i * 7 + 3) % 256 for i in range(len(mm)))
+    for width in range(1, 17):
+        if not atomics.is_lock_free(width):
+            continue
+        for offset in range(16):
+            for length in range(1, 9):
+                mm[:] = pattern
+                start = guard + offset
+                elements_fit = width & (width - 1) == 0 and all(
+                    _fits(start + i * width, width, align) for i in range(length))
+                try:
+                    arr = atomics.atomicarray(mm, width, UINT, offset=start, length=length,
+                                              align=align)
+                except (AlignmentError, ValueError) as e:
+                    assert not elements_fit, (width, offset, length, align, e)
+                    if width & (width - 1) == 0:
+                        assert isinstance(e, AlignmentError), e
+                    continue
+                assert elements_fit, f"accepted width={width} offset={offset} length={length} {align}"
+                expect = bytearray(pattern)
+                for i in range(length):
+                    value = (0x0102030405060708090A0B0C0D0E0F10 + i) % (1 << (8 * width))
+                    arr.store(i, value)
+                    assert arr.load(i) == value
+                    arr.inc(i)
+                    assert arr.fetch_add(i, 2) == (value + 1) % (1 << (8 * width))
+                    got = arr.cmpxchg_strong(i, (value + 3) % (1 << (8 * width)), value)
+                    assert got.success
+                    assert arr.exchange(i, value) == value
+                    assert arr.bit_test_set(i, 0) == bool(value & 1)
+                    arr.bit_test_reset(i, 0)
+                    value &= ~1
+                    expect[start + i * width:start + (i + 1) * width] = value.to_bytes(
+                        width, sys.byteorder)
+                assert arr.tolist() == [int.from_bytes(expect[start + i * width:start + (i + 1) * width],
+                                                       sys.byteorder) for i in range(length)]
+                del arr
+                assert mm[:] == bytes(expect), (width, offset, length, align)
+    mm.close()
+
+
+def test_forged_array_handle_with_an_element_across_a_block_is_refused():
+    """A handle re-checks every element on attach: align="minimum" with an
+    odd offset makes element 1 of a width-8 array cross a 16-byte block."""
+    if not hasattr(atomics, "Arena"):
+        pytest.skip("no arenas here")
+    from atomics import _shared
+    try:
+        arena = atomics.Arena(4096)
+    except OSError as e:
+        pytest.skip(f"no shared memory here: {e}")
+    with arena:
+        forged = (arena.name, arena._token, 64 + 1, 2, 8, "UINT", None, "minimum")
+        with pytest.raises(AlignmentError):
+            _shared._attach_array(*forged)
+        # the same handle with one element is fine: element 0 fits at offset 1
+        one = _shared._attach_array(arena.name, arena._token, 64 + 1, 1, 8, "UINT", None, "minimum")
+        one.store(0, 7)
+        assert one.load(0) == 7

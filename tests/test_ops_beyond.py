@@ -41,6 +41,7 @@ NEW_VALUE_UNARY = {
 }
 BYTES_NEW = ["bin_or_fetch", "bin_xor_fetch", "bin_and_fetch", "bin_not_fetch", "fetch_update"]
 INTEGRAL_NEW = MINMAX + list(NEW_VALUE_BINARY) + list(NEW_VALUE_UNARY) + ["fetch_update"]
+WAIT_NOTIFY = ["wait", "notify_one", "notify_all"]
 VALUE_TAKING = MINMAX + list(NEW_VALUE_BINARY)
 ORDER_ONLY = list(NEW_VALUE_UNARY)
 
@@ -314,8 +315,12 @@ def test_fetch_update_errors_leave_the_object_unchanged():
     for bad in (1.5, "3"):
         with pytest.raises(TypeError, match="max_retries"):
             a.fetch_update(lambda v: v, max_retries=bad)
-    with pytest.raises(ValueError, match="max_retries"):
-        a.fetch_update(lambda v: v, max_retries=-1)
+    for negative in (-1, -2**100):
+        with pytest.raises(ValueError, match="must not be negative"):
+            a.fetch_update(lambda v: v, max_retries=negative)
+    # more retries than a long long holds is no limit, not "negative"
+    assert a.fetch_update(lambda v: v, max_retries=2**100) == 9
+    assert a.fetch_update(lambda v: v, max_retries=2**63) == 9
     with pytest.raises(TypeError):  # max_retries is keyword-only
         a.fetch_update(lambda v: v, MemoryOrder.SEQ_CST, None, 3)
     assert a.load() == 9
@@ -439,11 +444,16 @@ def test_supported_ops():
             assert callable(getattr(a, name)), name
         # the 1.0 operations as ops_supported reports them, then every new one
         assert list(names[:27]) == [op_name(op) for op in a.ops_supported]
-        assert set(names[27:]) == set(INTEGRAL_NEW)
+        assert set(names[27:]) == set(INTEGRAL_NEW + WAIT_NOTIFY)
         ro = atomics.supported_ops(width, readonly=True)
-        assert ro in ((), ("load", "bit_test"))
+        assert ro in ((), ("load", "bit_test", *WAIT_NOTIFY))
         if width <= 8:
-            assert ro == ("load", "bit_test")
+            assert ro == ("load", "bit_test", *WAIT_NOTIFY)
+            # a read-only object really has them
+            buf = memoryview(bytearray(16)).toreadonly()
+            with atomics.atomicview(buf[:width], INT) as v:
+                assert v.wait(1, timeout=0) is True
+                v.notify_one(), v.notify_all()
     assert atomics.supported_ops(17) == () and atomics.supported_ops(0) == ()
     assert atomics.supported_ops(OnlyIndex(8)) == atomics.supported_ops(8)
     with pytest.raises(TypeError):
@@ -460,7 +470,7 @@ def test_python_m_atomics_lists_them(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "atomics", "--json"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     report = json.loads(proc.stdout)
-    assert set(report["all_more_ops"]) == set(INTEGRAL_NEW)
+    assert set(report["all_more_ops"]) == set(INTEGRAL_NEW + WAIT_NOTIFY)
     for w in report["widths"]:
         assert w["more_ops"] == [n for n in atomics.supported_ops(w["width"])
                                  if n in report["all_more_ops"]]

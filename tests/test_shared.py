@@ -29,7 +29,9 @@ METHODS = [m for m in ("fork", "spawn", "forkserver")
 
 
 def segments():
-    return {n for n in os.listdir("/dev/shm") if n.startswith("atomics_")}
+    """This run's arenas in /dev/shm (conftest.py tags them)."""
+    mine = "atomics_" + os.environ.get("ATOMICS_ARENA_TAG", "")
+    return {n for n in os.listdir("/dev/shm") if n.startswith(mine)}
 
 
 def run(code, timeout=60, **kwargs):
@@ -230,6 +232,86 @@ def test_bad_handles():
             arena.atomic(8, atomics.INTEGRAL)  # needs is_signed=
     with pytest.raises(ValueError):
         atomics.Arena(4096, name="/tmp/x")
+
+
+def test_allocate_refuses_bad_arguments_without_moving_the_pointer():
+    """A negative `within` moved the shared bump pointer backwards (later
+    allocations overlapped earlier ones in every process), within=3 broke
+    the alignment, and allocate(8.5) complained about an argument named
+    'desired'."""
+    with atomics.Arena(4096) as arena:
+        first = arena.allocate(8, 8)
+        used = arena.used
+        for within in (-8, -1, 3, 4, 12):
+            with pytest.raises(ValueError, match="within"):
+                arena.allocate(8, 8, within)
+        for bad in (8.5, "8", None):
+            with pytest.raises(TypeError, match="size must be an int"):
+                arena.allocate(bad)
+        with pytest.raises(TypeError, match="alignment must be an int"):
+            arena.allocate(8, 2.0)
+        with pytest.raises(ValueError, match="alignment"):
+            arena.allocate(8, 3)
+        with pytest.raises(ValueError, match="size"):
+            arena.allocate(0)
+        assert arena.used == used
+        # within=16 keeps a 12-byte object inside one 16-byte block
+        for _ in range(5):
+            at = arena.allocate(12, 1, 16)
+            assert at // 16 == (at + 11) // 16 and at > first
+
+
+def test_failed_placements_take_no_space():
+    with atomics.Arena(4096) as arena:
+        used = arena.used
+        for _ in range(100):
+            with pytest.raises(TypeError):
+                arena.atomic(8, atomics.INTEGRAL)  # needs is_signed=
+            with pytest.raises(TypeError):
+                arena.array(4, 8, atomics.INTEGRAL)  # needs is_signed=
+        with pytest.raises(ValueError):
+            arena.array(4, 3, atomics.UINT)  # arrays take powers of two
+        assert arena.used == used
+        x = arena.atomic(8, atomics.UINT)
+        x.store(5)
+        assert x.load() == 5
+
+
+def test_arena_names_with_nul_are_refused():
+    """shm_open cut the name at the NUL: two names collided, and the name
+    reported was not the segment's."""
+    for name in ("atomics_\x00x", "atomics_a\x00"):
+        with pytest.raises(ValueError, match="NUL"):
+            atomics.Arena(4096, name=name)
+
+
+def test_shared_array_larger_than_the_default_arena():
+    """1.2.0: always MemoryError past about 1 MiB, and each call left a new
+    1 MiB segment behind."""
+    before = segments()
+    n = 300_000  # 2.4 MB of UINT64
+    arr = atomics.shared_array(n, 8, atomics.UINT)
+    arr.store(n - 1, 41)
+    arr.inc(n - 1)
+    assert len(arr) == n and arr.load(n - 1) == 42
+    clone = pickle.loads(pickle.dumps(arr))
+    assert clone.load(n - 1) == 42
+    made = segments() - before
+    assert len(made) <= 2  # the array's own arena (and perhaps the default one)
+
+
+def test_an_arena_larger_than_shared_memory_is_refused():
+    """Arena(1 TiB) on a smaller /dev/shm was accepted (ftruncate reserves
+    nothing) and the first touch of a page past the free space died of
+    SIGBUS. Its pages are reserved at creation now: OSError, and nothing
+    left behind."""
+    free = os.statvfs("/dev/shm")
+    if free.f_bavail * free.f_frsize >= 1 << 40 or not hasattr(os, "posix_fallocate"):
+        pytest.skip("needs /dev/shm smaller than 1 TiB and posix_fallocate")
+    before = segments()
+    with pytest.raises(OSError, match="cannot reserve"):
+        atomics.Arena(1 << 40)
+    assert segments() == before
 
 
 def test_handle_from_a_finished_creator():
@@ -495,3 +577,78 @@ def test_objects_travel_through_a_concurrent_interpreters_queue():
     """, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split("\n")[0] == "40000 [10000, 10000, 10000, 10000]", proc.stdout + proc.stderr
+
+
+def test_full_shared_memory_is_an_error_not_sigbus(tmp_path):
+    """On a 1 MiB /dev/shm (a private mount namespace), arenas past the free
+    space raise OSError at creation; 1.2.0's first touch of such a page
+    killed the interpreter with SIGBUS."""
+    import shutil
+    unshare = shutil.which("unshare")
+    if unshare is None or os.geteuid() != 0 or not hasattr(os, "posix_fallocate"):
+        pytest.skip("needs root, unshare(1) and posix_fallocate for a private small /dev/shm")
+    script = tmp_path / "fill.py"
+    script.write_text(textwrap.dedent("""
+        import atomics
+        arenas = []
+        try:
+            while True:
+                a = atomics.Arena(256 * 1024)
+                x = a.atomic(8, atomics.UINT)
+                x.inc()
+                arenas.append(a)
+        except OSError as e:
+            print("refused", len(arenas), e.errno)
+        for a in arenas:  # what was made still works
+            assert a.atomic(8, atomics.UINT).fetch_inc() == 0
+        try:
+            atomics.Arena(4 << 20)
+        except OSError:
+            print("big refused")
+    """))
+    shell = (f"mount -t tmpfs -o size=1m tmpfs /dev/shm && "
+             f"exec {sys.executable} {script}")
+    proc = subprocess.run([unshare, "-m", "--propagation", "private", "sh", "-c", shell],
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 and "mount" in proc.stderr and "refused" not in proc.stdout:
+        pytest.skip(f"cannot mount a private tmpfs here: {proc.stderr.strip()[:200]}")
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stdout.split("\n")
+    refused = lines[0].split()
+    assert refused[0] == "refused" and 1 <= int(refused[1]) <= 4 and int(refused[2]) == 28
+    assert "big refused" in proc.stdout
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13) or not os.path.isdir("/proc/self/fd"),
+                    reason="mmap(trackfd=False) is 3.13+; counts /proc/self/fd")
+def test_mapped_arenas_keep_no_file_descriptor():
+    """Each mapped arena kept a descriptor (mmap's dup): the 250th live
+    arena failed with EMFILE under a limit of 256."""
+    before = len(os.listdir("/proc/self/fd"))
+    arenas = [atomics.Arena(4096) for _ in range(20)]
+    assert len(os.listdir("/proc/self/fd")) - before < 3
+    for a in arenas:
+        a.atomic(8, atomics.UINT).inc()
+        a.unlink()
+
+
+def test_forged_array_handle_without_a_length_is_refused():
+    """length=None made the array run to the end of the segment."""
+    from atomics import _shared
+    with atomics.Arena(4096) as arena:
+        for bad in (None, -1, 2.0, True):
+            with pytest.raises(ValueError, match="length"):
+                _shared._attach_array(arena.name, arena._token, 64, bad, 8, "UINT", None,
+                                      "recommended")
+
+
+def test_an_uninitialised_arena_says_so():
+    bare = atomics.Arena.__new__(atomics.Arena)
+    for call in (bare.unlink, lambda: pickle.dumps(bare), lambda: bare.name,
+                 lambda: bare.allocate(8), lambda: bare.atomic(8, atomics.UINT)):
+        with pytest.raises(AttributeError, match="never initialised"):
+            call()
+    assert not hasattr(bare, "_mm")
+    with atomics.Arena(4096) as real:
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            real.nope

@@ -62,7 +62,7 @@ def test_poll_with_timeout_zero():
     assert b.wait(b"\0\0\1", timeout=0) is True
 
 
-@pytest.mark.parametrize("bad", [-1, -0.001, float("nan"), float("-inf")])
+@pytest.mark.parametrize("bad", [-1, -0.001, float("nan"), float("-inf"), pytest.param(-10**400, id="-10**400")])
 def test_bad_timeouts_raise_value_error(bad):
     with pytest.raises(ValueError, match="timeout"):
         int_obj().wait(0, timeout=bad)
@@ -90,6 +90,16 @@ def test_infinite_timeout_and_int_timeout_are_accepted():
     a = int_obj(value=1)
     assert a.wait(0, timeout=math.inf) is True
     assert a.wait(0, timeout=10**30) is True
+    # an int too large for a float is as unlimited as inf, not an OverflowError
+    assert a.wait(0, timeout=10**400) is True
+    assert a.wait(1, timeout=0) is False
+    t = threading.Timer(0.05, lambda: (a.store(2), a.notify_all()))
+    t.start()
+    try:
+        assert a.wait(1, timeout=10**400) is True
+    finally:
+        t.join()
+    a.store(1)
     assert a.wait(1, timeout=0) is False
 
 
@@ -310,6 +320,52 @@ def test_release_wakes_the_waiter_with_value_error(atype, old):
     """)
     released, woke = map(float, out.split())
     assert released < 0.5 and woke < 0.5
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fork_while_another_thread_waits_does_not_strand_the_child():
+    """The child of a fork inherits the view's waiter count but not the
+    waiting thread: 1.2.0's release in the child spun forever waiting for a
+    thread that does not exist there. Its release now returns at once, and
+    so does the parent's once its own waiter has left."""
+    out = run("""
+        import os, threading, time, warnings, atomics
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+        buf = bytearray(8)
+        ctx = atomics.atomicview(buffer=buf, atype=atomics.UINT)
+        v = ctx.__enter__()
+        errors = []
+        def waiter():
+            try:
+                v.wait(0)
+            except ValueError as e:
+                errors.append(str(e))
+        t = threading.Thread(target=waiter, daemon=True)
+        t.start()
+        time.sleep(0.1)
+        pid = os.fork()
+        if pid == 0:
+            start = time.monotonic()
+            ctx.__exit__(None, None, None)  # hung here in 1.2.0
+            buf.append(1)  # the child's export was given back
+            os._exit(0 if time.monotonic() - start < 1 else 3)
+        deadline = time.monotonic() + 20
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                raise SystemExit("the child's release hung")
+            time.sleep(0.01)
+        assert os.waitstatus_to_exitcode(status) == 0, status
+        ctx.__exit__(None, None, None)  # wakes the parent's waiter
+        t.join(10)
+        assert not t.is_alive() and len(errors) == 1 and "released" in errors[0], errors
+        print("ok")
+    """)
+    assert out.strip() == "ok"
 
 
 def test_release_racing_waits_never_crashes():

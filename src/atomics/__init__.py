@@ -1,7 +1,16 @@
 """atomics: lock-free, address-free atomic operations on memory shared by
 threads, processes and native code. The operations live in the C extension
 ``atomics._atomics``; this package only re-exports them beside the enums and
-exceptions, which are plain Python."""
+exceptions, which are plain Python.
+
+The shared-memory layer (``Arena``, ``shared``, ``shared_array``) loads on
+first use: it imports mmap, threading and weakref machinery that a program
+using only ``atomic()`` and views never needs (about two thirds of the
+package's import time; ``python bench/import_cost.py`` measures it)."""
+# not typing.TYPE_CHECKING: importing typing would cost more than the lazy
+# loading saves (mypy and pyright know the name)
+TYPE_CHECKING = False
+
 from ._enums import MemoryOrder, OpType
 from . import exc
 from ._atomics import (
@@ -22,7 +31,23 @@ from ._atomics import (
     thread_fence,
 )
 from . import array, base, ctx, view
-from ._shared import Arena, shared, shared_array
+
+if TYPE_CHECKING:
+    from ._shared import Arena, shared, shared_array
+else:
+    _LAZY = frozenset({"Arena", "shared", "shared_array"})
+
+    def __getattr__(name):
+        if name in _LAZY:
+            from . import _shared
+
+            value = getattr(_shared, name)
+            globals()[name] = value  # later lookups skip this function
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__():
+        return sorted(set(globals()) | _LAZY)
 
 __version__ = "1.2.0"
 

@@ -185,7 +185,7 @@ def render(report: dict[str, Any]) -> str:
     lines += textwrap.wrap(", ".join(report["all_more_ops"]), 76, initial_indent="  ",
                            subsequent_indent="  ")
     lines += ["", "size_within: an object must lie inside one aligned block of that many bytes",
-              "(0: no such constraint). See the README's 'Widths and alignment'."]
+              "(0: no such constraint). See 'The alignment contract' in the docs."]
     return "\n".join(lines)
 
 

@@ -496,7 +496,7 @@ class _Array(_NoCopy, Generic[_ValueArg, _Value]):
     def __len__(self) -> int:
         """The number of elements."""
     def __iter__(self) -> Iterator[_Value]:
-        """The values in order, one SEQ_CST load per element: not atomic as a whole."""
+        """The values in order, one SEQ_CST load per element as it is reached."""
     def tolist(self) -> list[_Value]:
         """The values, one SEQ_CST load per element: not atomic as a whole."""
     @property

@@ -10,7 +10,7 @@ handle (segment name, token, offset, width, type) that re-attaches the same
 memory in another process or interpreter. Nothing here is on the path of an
 operation: an attached object is exactly the view any other buffer gets.
 
-Lifetime (README, "Shared objects"): the process that created the arena
+Lifetime (docs/shared.md, "Lifetime"): the process that created the arena
 removes its name (shm_unlink) when it calls ``unlink()``, leaves a ``with``
 block, or exits; if it is killed, multiprocessing's resource tracker removes
 it once the last process sharing that tracker has exited. A name removed
@@ -19,9 +19,11 @@ that still holds an object or the arena: removing the name only stops new
 attachments."""
 from __future__ import annotations
 
+import errno
 import mmap
+import operator
 import os
-import secrets
+import sys
 import threading
 import weakref
 from typing import Any, Dict, Optional, Tuple, Type, overload
@@ -46,6 +48,18 @@ _MAGIC = b"atomics\x01"
 _NEXT = 24  # offset of the next-free-offset word in the header
 _DEFAULT_SIZE = 1 << 16
 _PREFIX = "atomics_"
+# ATOMICS_ARENA_TAG: letters, digits or '_' (at most 32) that new arena
+# names carry after the prefix, so that a program, or a test, can tell the
+# segments it and its children made from other programs' (any process that
+# inherits the environment tags its arenas the same way).
+_TAG_ENV = "ATOMICS_ARENA_TAG"
+
+
+def _new_name() -> str:
+    tag = os.environ.get(_TAG_ENV, "")
+    if len(tag) > 32 or not all(c.isascii() and (c.isalnum() or c == "_") for c in tag):
+        raise ValueError(f"{_TAG_ENV} must be at most 32 letters, digits or '_', not {tag!r}")
+    return _PREFIX + tag + os.urandom(8).hex()
 
 _ATYPES: Dict[str, Any] = {"ANY": ANY, "INTEGRAL": INTEGRAL, "BYTES": BYTES, "INT": INT, "UINT": UINT}
 _NAMES = {id(v): k for k, v in _ATYPES.items()}
@@ -86,9 +100,47 @@ _creator_pid = os.getpid()
 _exit_hooks_pid = 0
 
 
+def _mmap(fd: int, size: int) -> mmap.mmap:
+    """A shared mapping of `fd` that keeps no descriptor of its own where
+    the interpreter allows (3.13+: trackfd=False); before 3.13 the mmap
+    object holds a dup of the descriptor for its life (docs/shared.md)."""
+    if sys.version_info >= (3, 13):
+        return mmap.mmap(fd, size, trackfd=False)
+    return mmap.mmap(fd, size)
+
+
+def _reserve(fd: int, size: int) -> None:
+    """Makes the segment's pages real now, so that a full /dev/shm is a
+    clean OSError here rather than SIGBUS at the first touch of a page
+    (ftruncate on tmpfs reserves nothing)."""
+    fallocate = getattr(os, "posix_fallocate", None)
+    if fallocate is not None:
+        try:
+            fallocate(fd, 0, size)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                raise OSError(e.errno, f"cannot reserve {size} bytes of shared memory: "
+                                       f"{e.strerror}") from None
+    os.ftruncate(fd, size)
+
+
+def _index(value: Any, what: str) -> int:
+    """An int argument (or one with __index__), TypeError naming it otherwise."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}") from None
+
+
+def _valid_name(name: object) -> bool:
+    return (isinstance(name, str) and name.startswith(_PREFIX) and "/" not in name
+            and "\0" not in name)
+
+
 def _map(name: str, token: bytes) -> mmap.mmap:
     """The mapping of segment `name`, checked to be the arena `token` names."""
-    if not isinstance(name, str) or not name.startswith(_PREFIX) or "/" in name:
+    if not _valid_name(name):
         raise ValueError(f"{name!r} is not the name of an atomics arena")
     with _lock:
         mm = _mapped.get(name)
@@ -104,7 +156,7 @@ def _map(name: str, token: bytes) -> mmap.mmap:
                 size = os.fstat(fd).st_size
                 if size < _HEADER:
                     raise ValueError(f"{name!r} is not an atomics arena (too small)")
-                mm = mmap.mmap(fd, size)
+                mm = _mmap(fd, size)
             finally:
                 os.close(fd)
             if mm[:8] != _MAGIC:
@@ -228,6 +280,9 @@ def _make_array(mm: mmap.mmap, name: str, token: bytes, offset: int, length: int
         raise TypeError(f"not an atype name: {atype!r}")
     if not isinstance(offset, int) or offset < _HEADER:
         raise ValueError(f"offset {offset!r} is not inside the arena's object space")
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        # None would make the array run to the end of the segment
+        raise ValueError(f"not an array length: {length!r}")
     arr = atomicarray(mm, width, _ATYPES[atype], offset=offset, length=length,
                       is_signed=is_signed, align=align)
     handle = (_attach_array, (name, token, offset, length, width, atype, is_signed, align))
@@ -253,23 +308,35 @@ class Arena:
 
     __slots__ = ("_name", "_token", "_mm", "_next", "_next_ctx", "_creator", "__weakref__")
 
+    def __getattr__(self, attr: str) -> Any:
+        # reached when a lookup failed: in an Arena.__new__(Arena) that was
+        # never initialised, slots and the properties reading them fail
+        try:
+            object.__getattribute__(self, "_mm")
+        except AttributeError:
+            raise AttributeError(
+                "this Arena was never initialised: make one with Arena(size) or get one "
+                "by unpickling an arena"
+            ) from None
+        raise AttributeError(f"'Arena' object has no attribute {attr!r}")
+
     def __init__(self, size: int = _DEFAULT_SIZE, *, name: Optional[str] = None) -> None:
         size = int(size)
         if size < _HEADER + 1:
             raise ValueError(f"an arena needs more than {_HEADER} bytes, not {size}")
         if name is None:
-            name = _PREFIX + secrets.token_hex(8)
-        elif not isinstance(name, str) or not name.startswith(_PREFIX) or "/" in name:
-            raise ValueError(f"arena names start with {_PREFIX!r} and contain no '/'")
-        token = secrets.token_bytes(8)
+            name = _new_name()
+        elif not _valid_name(name):
+            raise ValueError(f"arena names start with {_PREFIX!r} and contain no '/' or NUL")
+        token = os.urandom(8)
         _install_exit_hooks()
         fd = _shm_open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL)
         try:
             with _lock:
                 _created.add(name)
             _register(name)
-            os.ftruncate(fd, size)
-            mm = mmap.mmap(fd, size)
+            _reserve(fd, size)
+            mm = _mmap(fd, size)
         except BaseException:
             with _lock:
                 registered = name in _created
@@ -352,9 +419,16 @@ class Arena:
     def allocate(self, size: int, alignment: int = 16, within: int = 0) -> int:
         """Reserve `size` bytes at a multiple of `alignment` (and, with
         `within`, inside one naturally aligned block of that many bytes);
-        returns their offset in the segment. MemoryError when full."""
-        if size < 1 or alignment < 1 or alignment & (alignment - 1):
-            raise ValueError("size must be positive and alignment a power of two")
+        returns their offset in the segment. `alignment` is a power of two,
+        `within` 0 or a power of two >= size. MemoryError when full."""
+        size, alignment, within = (_index(size, "size"), _index(alignment, "alignment"),
+                                   _index(within, "within"))
+        if size < 1:
+            raise ValueError(f"size must be positive, not {size}")
+        if alignment < 1 or alignment & (alignment - 1):
+            raise ValueError(f"alignment must be a power of two, not {alignment}")
+        if within and (within < size or within & (within - 1)):
+            raise ValueError(f"within must be 0 or a power of two >= size ({size}), not {within}")
         total = len(self._mm)
         cur = self._next.load()
         while True:
@@ -371,6 +445,15 @@ class Arena:
             if seen.success:
                 return start
             cur = seen.expected
+
+    def _placed(self, offset: int, size: int, make: Any) -> Any:
+        """make(): the object at `offset`; if it fails, the space goes back
+        to the arena unless another allocation came after it meanwhile."""
+        try:
+            return make()
+        except BaseException:
+            self._next.cmpxchg_strong(offset + size, offset)
+            raise
 
     def _place(self, width: int, align: str) -> int:
         al = Alignment(width)
@@ -404,8 +487,9 @@ class Arena:
         name = _atype_name(atype)
         Alignment(width)  # UnsupportedWidthException before any space is taken
         offset = self._place(width, align)
-        return _make(self._mm, self._name, self._token, offset, width, name,
-                     (is_integral, is_signed), align)
+        return self._placed(offset, width, lambda: _make(
+            self._mm, self._name, self._token, offset, width, name, (is_integral, is_signed),
+            align))
 
     @overload
     def array(self, length: int, width: int, atype: Type[BYTES], *,
@@ -417,13 +501,15 @@ class Arena:
         """A new zeroed atomic array of `length` elements of `width` bytes
         (1, 2, 4, 8 or 16) in the arena; pickles to a handle."""
         name = _atype_name(atype)
-        length = int(length)
+        length = _index(length, "length")
         if length < 0:
             raise ValueError("length must not be negative")
         al = Alignment(width)
-        offset = self.allocate(max(1, length * width), al.recommended)
-        return _make_array(self._mm, self._name, self._token, offset, length, width, name,
-                           is_signed, "recommended")
+        size = max(1, length * al.width)
+        offset = self.allocate(size, al.recommended)
+        return self._placed(offset, size, lambda: _make_array(
+            self._mm, self._name, self._token, offset, length, width, name, is_signed,
+            "recommended"))
 
 
 # ---- the default arena ----------------------------------------------------------------------
@@ -433,8 +519,19 @@ _default_lock = threading.Lock()
 _DEFAULT_ARENA_SIZE = 1 << 20  # pages are only committed once touched
 
 
-def _default_arena_alloc(make: Any) -> Any:
+def _default_arena_alloc(make: Any, need: int = 0) -> Any:
+    """make(arena) in this process's default arena, a new one when it is
+    full. A request of `need` bytes that an empty default arena could not
+    hold gets an arena of its own, sized for it (with the same lifetime)."""
     global _default
+    if need > _DEFAULT_ARENA_SIZE - _HEADER - 64:
+        pages = -(-(need + _HEADER + 64) // mmap.PAGESIZE)
+        own = Arena(pages * mmap.PAGESIZE)
+        try:
+            return make(own)
+        except BaseException:
+            own.unlink()
+            raise
     with _default_lock:
         if _default is None or not _default.creator:
             _default = Arena(_DEFAULT_ARENA_SIZE)
@@ -480,5 +577,9 @@ def shared_array(length: int, width: int, atype: Type[INTEGRAL], *,
                  is_signed: Optional[bool] = ...) -> "_atomics.AtomicIntegralArray": ...
 def shared_array(length: int, width: int, atype: Any, *, is_signed: Any = None) -> Any:
     """A new zeroed atomic array in this process's default arena (see shared())."""
+    length = _index(length, "length")
+    if length < 0:
+        raise ValueError("length must not be negative")
+    need = length * Alignment(width).width
     return _default_arena_alloc(lambda arena: arena.array(length, width, atype,
-                                                          is_signed=is_signed))
+                                                          is_signed=is_signed), need)

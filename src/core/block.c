@@ -7,6 +7,8 @@
  * over the widths instantiates them with the width as a constant. */
 #include "internal.h"
 
+#include <assert.h>
+
 /* ---- 128-bit arithmetic on two halves ------------------------------------- */
 
 static inline atomics_wide wide(uint64_t lo, uint64_t hi) {
@@ -69,7 +71,8 @@ typedef struct block {
     atomics_wide placed; /* the object's bits inside the block value */
 } block;
 
-/* The smallest aligned block holding [addr, addr + width), or 0. */
+/* The smallest aligned block holding [addr, addr + width), or 0 when the
+ * object crosses every block (a placement atomics_ops_for refuses). */
 static inline unsigned block_size(uintptr_t addr, unsigned width) {
     for (unsigned size = 2; size <= 16; size *= 2)
         if (size >= width && (addr & (size - 1)) + width <= size)
@@ -77,10 +80,20 @@ static inline unsigned block_size(uintptr_t addr, unsigned width) {
     return 0;
 }
 
+/* The object's block. A placement no block holds yields size 0 and a null
+ * base: every entry point below then returns at once without touching
+ * memory (and a debug build stops here), because no address derived from
+ * such a placement is the object's. Callers reach this only by calling a
+ * table entry at an address atomics_ops_for would have refused. */
 static inline block locate(const void *obj, unsigned width) {
     uintptr_t addr = (uintptr_t)obj;
     block b;
     b.size = block_size(addr, width);
+    if (b.size == 0) {
+        assert(!"atomics: an object that crosses every block reached the block path");
+        memset(&b, 0, sizeof b);
+        return b;
+    }
     unsigned offset = (unsigned)(addr & (b.size - 1));
     b.base = (void *)(addr - offset);
     b.shift = 8 * (ATOMICS_LITTLE_ENDIAN ? offset : b.size - offset - width);
@@ -212,6 +225,8 @@ static inline atomics_wide apply(enum rmw op, atomics_wide old, atomics_wide arg
 static inline atomics_wide block_rmw(void *obj, unsigned width, enum rmw op,
                                      atomics_wide arg, atomics_order mo) {
     block b = locate(obj, width);
+    if (b.size == 0)
+        return wide(0, 0);
     atomics_wide whole = block_load(&b, ATOMICS_RELAXED), old;
     do {
         old = block_get(&b, whole);
@@ -223,6 +238,8 @@ static inline atomics_wide block_rmw(void *obj, unsigned width, enum rmw op,
 static inline int block_cmpxchg(void *obj, unsigned width, void *expected,
                                 const void *desired, atomics_order succ, atomics_order fail) {
     block b = locate(obj, width);
+    if (b.size == 0)
+        return 0; /* nothing compared, nothing written: `expected` stays */
     atomics_wide want = get_value(expected, width), value = get_value(desired, width);
     atomics_wide whole = block_load(&b, fail);
     for (;;) {
@@ -255,7 +272,7 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     }                                                                                  \
     SC void P##load_##W(const void *obj, void *ret, atomics_order mo) {                \
         block b = locate(obj, W);                                                      \
-        put_value(ret, block_get(&b, block_load(&b, mo)), W);                          \
+        put_value(ret, b.size ? block_get(&b, block_load(&b, mo)) : wide(0, 0), W);    \
     }                                                                                  \
     SC void P##exchange_##W(void *obj, const void *desired, void *ret,                 \
                             atomics_order mo) {                                        \
@@ -271,7 +288,7 @@ static inline int bit_of(atomics_wide v, unsigned index) {
     }                                                                                  \
     SC int P##bit_test_##W(const void *obj, unsigned index, atomics_order mo) {        \
         block b = locate(obj, W);                                                      \
-        return bit_of(block_get(&b, block_load(&b, mo)), index);                     \
+        return b.size && bit_of(block_get(&b, block_load(&b, mo)), index);             \
     }                                                                                  \
     SC int P##bit_test_compl_##W(void *obj, unsigned index, atomics_order mo) {        \
         return bit_of(block_rmw(obj, W, RMW_XOR, wide_bit(index), mo), index); \

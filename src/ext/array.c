@@ -277,6 +277,11 @@ static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
     return LOAD_FN(OP_load)((PyObject *)&el, NULL, 0, NULL);
 }
 
+/* iter(arr): the sequence iterator over array_item (one SEQ_CST load per
+ * element as it is reached); a real tp_iter so that type checkers, which
+ * read __iter__ from the stubs, and the runtime agree. */
+static PyObject *array_iter(PyObject *self) { return PySeqIter_New(self); }
+
 /* arr[i] = v: a SEQ_CST store to element i. */
 static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
     if (value == NULL) {
@@ -412,6 +417,30 @@ static PyObject *array_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
 
 /* ---- atomicarray() ----------------------------------------------------------------------- */
 
+/* The one table every element of the array uses: element 0's, once each
+ * element is known to sit where that table serves it. Element placements
+ * repeat every 16 bytes (widths are powers of two), so the first 16 elements
+ * stand for all. At the minimum alignment an element past the first can
+ * cross a block that element 0 does not (width 8 at offset 1: element 1 is
+ * bytes 9-16): AlignmentError for it, as atomicview() would raise. */
+static const atomics_ops *resolve_elements(atomics_state *st, unsigned char *addr,
+                                           Py_ssize_t width, Py_ssize_t length, int readonly,
+                                           int minimum) {
+    const atomics_ops *ops = atomics_resolve_aligned(st, addr, width, readonly, minimum);
+    for (Py_ssize_t i = 1; ops != NULL && i < length && i < 16; i++) {
+        const atomics_ops *el = atomics_resolve_aligned(st, addr + i * width, width, readonly, minimum);
+        if (el == NULL)
+            return NULL;
+        if (el != ops) {
+            /* served, but by another table (a read-only element that needs
+             * 16-byte loads where element 0 does not) */
+            atomics_raise_width(st, width, readonly);
+            return NULL;
+        }
+    }
+    return ops;
+}
+
 PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs) {
     static const char *const names[] = {"buffer", "width", "atype", "offset", "length",
                                         "is_signed", "align", NULL};
@@ -527,7 +556,7 @@ PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs) 
         goto error;
     }
     unsigned char *addr = (unsigned char *)view.buf + offset;
-    const atomics_ops *ops = atomics_resolve_aligned(st, addr, width, view.readonly != 0, minimum);
+    const atomics_ops *ops = resolve_elements(st, addr, width, length, view.readonly != 0, minimum);
     if (ops == NULL)
         goto error;
     ArrayObject *self = (ArrayObject *)tp->tp_alloc(tp, 0);
@@ -638,6 +667,7 @@ static PyTypeObject *make_array_type(PyObject *module, const char *name, const c
                            {Py_tp_methods, (void *)methods},
                            {Py_tp_getset, (void *)getset},
                            {Py_tp_members, (void *)array_members},
+                           {Py_tp_iter, (void *)array_iter},
                            {Py_sq_length, (void *)array_length},
                            {Py_sq_item, (void *)array_item},
                            {Py_sq_ass_item, (void *)array_ass_item},

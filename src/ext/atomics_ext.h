@@ -114,8 +114,10 @@ struct atomics_ctx {
     uint8_t give_back_pending;
 #endif
     /* Threads blocked in wait() on the view (wait.c): a release wakes them
-     * and waits for them to leave before giving the export back. */
-    uint32_t waiters;
+     * and waits for them to leave before giving the export back. The high
+     * 32 bits name the process that counted them (a fork copies the count
+     * but not the threads: the child's release must not wait for them). */
+    uint64_t waiters;
     unsigned char *addr;
     const atomics_ops *ops;
     PyTypeObject *view_type;

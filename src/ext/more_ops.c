@@ -266,12 +266,12 @@ PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_) {
         max_retries = PyLong_AsLongLongAndOverflow(argv[3], &overflow);
         if (max_retries == -1 && PyErr_Occurred())
             return NULL;
-        if (overflow < 0 || max_retries < 0) {
+        if (overflow > 0) {
+            max_retries = -1; /* more retries than can ever run: no limit */
+        } else if (overflow < 0 || max_retries < 0) {
             PyErr_SetString(PyExc_ValueError, "fetch_update(): 'max_retries' must not be negative");
             return NULL;
         }
-        if (overflow > 0)
-            max_retries = -1;
     }
 
     if (atomics_op_begin(self) < 0)
@@ -403,6 +403,7 @@ static const struct {
     {"bin_or_fetch", BIT(FETCH_OR)}, {"bin_xor_fetch", BIT(FETCH_XOR)},
     {"bin_and_fetch", BIT(FETCH_AND)}, {"bin_not_fetch", BIT(FETCH_NOT)},
     {"fetch_update", BIT(LOAD) | BIT(CMPXCHG_STRONG)},
+    {"wait", BIT(LOAD)}, {"notify_one", BIT(LOAD)}, {"notify_all", BIT(LOAD)},
 };
 #undef BIT
 

@@ -22,9 +22,12 @@
 #if defined(_WIN32)
 #include <windows.h>
 #define wait_yield() SwitchToThread()
+#define this_process() ((uint64_t)GetCurrentProcessId())
 #else
 #include <sched.h>
+#include <unistd.h>
 #define wait_yield() sched_yield()
+#define this_process() ((uint64_t)(uint32_t)getpid())
 #endif
 
 /* Longest sleep between two looks at pending signals. */
@@ -40,26 +43,44 @@ static int view_open(atomics_ctx *ctx) {
     return (atomics_cc_load_4(&ctx->state, ATOMICS_ACQUIRE) & CTX_PHASE) == CTX_OPEN;
 }
 
+/* ctx->waiters: (process id << 32) | threads of that process counted in.
+ * A count made by another process is one a fork copied into this one: its
+ * threads did not come along, so it counts as zero here. */
+#define WAITERS_COUNT(w) ((uint32_t)(w))
+#define WAITERS_PROCESS(w) ((w) >> 32)
+
+static uint32_t waiters_here(atomics_ctx *ctx) {
+    uint64_t w = atomics_cc_load_8(&ctx->waiters, ATOMICS_ACQUIRE);
+    return WAITERS_PROCESS(w) == this_process() ? WAITERS_COUNT(w) : 0;
+}
+
 /* Counts this thread in; -1 (not counted) if the view is no longer open. */
 static int enter_wait(atomics_ctx *ctx) {
     if (ctx == NULL)
         return 0;
-    atomics_cc_fetch_add_4(&ctx->waiters, 1, ATOMICS_SEQ_CST);
+    uint64_t me = this_process() << 32;
+    uint64_t w = atomics_cc_load_8(&ctx->waiters, ATOMICS_RELAXED);
+    while (!atomics_cc_cas_8(&ctx->waiters, &w,
+                             (w & ~(uint64_t)0xffffffffu) == me ? w + 1 : me + 1, 0,
+                             ATOMICS_SEQ_CST, ATOMICS_RELAXED)) {
+    }
     atomics_cc_thread_fence();
     if (view_open(ctx))
         return 0;
-    atomics_cc_fetch_sub_4(&ctx->waiters, 1, ATOMICS_RELEASE);
+    atomics_cc_fetch_sub_8(&ctx->waiters, 1, ATOMICS_RELEASE);
     return -1;
 }
 
+/* Only the process that counted a thread in counts it out, so the low half
+ * never borrows from the process id. */
 static void leave_wait(atomics_ctx *ctx) {
     if (ctx != NULL)
-        atomics_cc_fetch_sub_4(&ctx->waiters, 1, ATOMICS_RELEASE);
+        atomics_cc_fetch_sub_8(&ctx->waiters, 1, ATOMICS_RELEASE);
 }
 
 void atomics_wake_waiters(atomics_ctx *ctx) {
     atomics_cc_thread_fence(); /* the phase is RELEASED: the other half of enter_wait */
-    while (atomics_cc_load_4(&ctx->waiters, ATOMICS_ACQUIRE) != 0) {
+    while (waiters_here(ctx) != 0) {
         /* again and again: a waiter between its count and its sleep would
          * miss a single wake-up */
         atomics_notify_all(ctx->addr, ctx->width);
@@ -76,8 +97,15 @@ static int parse_timeout(PyObject *arg, int64_t *out) {
         return 0;
     }
     double t = PyFloat_AsDouble(arg);
-    if (t == -1.0 && PyErr_Occurred())
-        return -1;
+    if (t == -1.0 && PyErr_Occurred()) {
+        /* an int too large for a double: as long as inf, or as negative */
+        int overflow = 0;
+        if (!PyLong_Check(arg) || !PyErr_ExceptionMatches(PyExc_OverflowError))
+            return -1;
+        PyErr_Clear();
+        (void)PyLong_AsLongLongAndOverflow(arg, &overflow);
+        t = overflow < 0 ? -1.0 : HUGE_VAL;
+    }
     if (isnan(t) || t < 0) {
         PyErr_Format(PyExc_ValueError,
                      "timeout must be None or a number of seconds >= 0, not %R", arg);

@@ -651,6 +651,58 @@ static void test_matrix(int only_16) {
         }
 }
 
+/* A block entry point called at a placement no block holds (one that
+ * crosses a 16-byte boundary, which atomics_ops_for refuses) must return
+ * without touching memory: it once computed a "block" at the address rounded
+ * down to 4 GiB and compare-and-swapped 16 bytes there. Debug builds stop at
+ * an assertion instead, so this runs where NDEBUG is defined. */
+static void test_unsupported_placement(void) {
+#ifdef NDEBUG
+    static _Alignas(64) unsigned char buf[64], saved[64];
+    for (unsigned w = 2; w <= ATOMICS_MAX_WIDTH; w++)
+        for (size_t offset = 16 - w + 1; offset < 16; offset++) {
+            const atomics_ops *ops = &atomics__block_rw[w];
+            unsigned char *obj = buf + 16 + offset; /* crosses buf + 32 */
+            check(atomics_ops_for(obj, w, 0) == NULL && atomics_ops_for(obj, w, ATOMICS_READONLY) == NULL,
+                  "atomics_ops_for(width=%u, offset=%zu) accepts a placement across a block", w, offset);
+            for (int i = 0; i < NOPS; i++) {
+                const struct op_info *op = &op_table[i];
+                unsigned char arg[16], ret[16], exp[16], exp_before[16];
+                fill(buf, sizeof buf, 7);
+                memcpy(saved, buf, sizeof buf);
+                memcpy(exp, obj, w); /* the bytes it holds: a real CAS would succeed */
+                memcpy(exp_before, exp, sizeof exp);
+                memset(arg, 0x5a, sizeof arg);
+                memset(ret, 0xa5, sizeof ret);
+                int rv = 0;
+                switch (op->kind) {
+                case K_STORE: { OP_FN(ops, op, atomics_store_fn, fn); fn(obj, arg, ATOMICS_SEQ_CST); break; }
+                case K_LOAD: { OP_FN(ops, op, atomics_load_fn, fn); fn(obj, ret, ATOMICS_SEQ_CST); break; }
+                case K_EXCHANGE: { OP_FN(ops, op, atomics_exchange_fn, fn); fn(obj, arg, ret, ATOMICS_SEQ_CST); break; }
+                case K_CMPXCHG: {
+                    OP_FN(ops, op, atomics_cmpxchg_fn, fn);
+                    rv = fn(obj, exp, arg, ATOMICS_SEQ_CST, ATOMICS_SEQ_CST);
+                    check(memcmp(exp, exp_before, sizeof exp) == 0,
+                          "%s (width %u, offset %zu) wrote *expected", op->name, w, offset);
+                    break;
+                }
+                case K_BIT_TEST: { OP_FN(ops, op, atomics_bit_test_fn, fn); rv = fn(obj, 0, ATOMICS_SEQ_CST); break; }
+                case K_BIT_MODIFY: { OP_FN(ops, op, atomics_bit_modify_fn, fn); rv = fn(obj, 0, ATOMICS_SEQ_CST); break; }
+                case K_BINARY: { OP_FN(ops, op, atomics_binary_fn, fn); fn(obj, arg, ATOMICS_SEQ_CST); break; }
+                case K_FETCH_BINARY: { OP_FN(ops, op, atomics_fetch_binary_fn, fn); fn(obj, arg, ret, ATOMICS_SEQ_CST); break; }
+                case K_UNARY: { OP_FN(ops, op, atomics_unary_fn, fn); fn(obj, ATOMICS_SEQ_CST); break; }
+                case K_FETCH_UNARY: { OP_FN(ops, op, atomics_fetch_unary_fn, fn); fn(obj, ret, ATOMICS_SEQ_CST); break; }
+                }
+                check(memcmp(buf, saved, sizeof buf) == 0 && rv == 0,
+                      "%s at a placement across a block (width %u, offset %zu) touched memory or returned %d",
+                      op->name, w, offset, rv);
+            }
+        }
+#else
+    printf("  (skipped: a debug build asserts instead)\n");
+#endif
+}
+
 /* ---- queries ------------------------------------------------------------------------------ */
 
 static void test_op_table(void) {
@@ -1677,6 +1729,7 @@ int main(void) {
 #endif
     SECTION("queries (detected features)", test_queries("detected"));
     SECTION("matrix (detected features)", test_matrix(0));
+    SECTION("unsupported placements touch nothing", test_unsupported_placement());
     SECTION("read-only page (detected features)", test_readonly("detected"));
 
     if (detected & ATOMICS_FEATURE_CAS16) {
