@@ -134,3 +134,7 @@ class OperationFamilies(griffe.Extension):
             for base in cls.bases:
                 walk(base, {})
             cls.bases = [b for b in cls.bases if not _is_private(_base_name(b))]
+
+    # griffe 1.x names the hook on_package_loaded; a second call finds nothing left to do
+    def on_package_loaded(self, *, pkg: griffe.Module, **kwargs: object) -> None:
+        self.on_package(pkg=pkg)
