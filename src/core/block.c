@@ -11,7 +11,7 @@
  * <assert.h>: the freestanding compile checks for MSVC and macOS have none). */
 #ifdef NDEBUG
 #define ATOMICS_CONTRACT_BROKEN() ((void)0)
-#elif defined(_MSC_VER) && !defined(__clang__)
+#elif defined(_MSC_VER)
 #define ATOMICS_CONTRACT_BROKEN() __debugbreak()
 #else
 #define ATOMICS_CONTRACT_BROKEN() __builtin_trap()
