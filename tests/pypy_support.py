@@ -21,6 +21,8 @@ STRESS = ("the stress harness (_stress.py) pins its processes with os.sched_geta
           "which PyPy's os lacks, and its scenarios share memory through writable views")
 CPYTHON_GC = ("checks CPython's reference counting and cycle collector (objects freed at "
               "del, gc.is_tracked); PyPy frees at its own collector's pace")
+ARENAS = ("makes arenas in a child process, which refuses them on PyPy (their objects are "
+          "views of a writable mmap: see VIEW_REASON)")
 SKIPS = {
     "test_lifetime_gc.py": CPYTHON_GC,
     "test_compat_1_0_3.py::test_weak_references_to_objects_and_views": CPYTHON_GC,
@@ -42,6 +44,9 @@ SKIPS = {
         "PyPy's built-in methods do not read __text_signature__, so inspect.signature fails",
     "test_objects.py::test_any_objects_have_properties_only":
         "makes 8- and 16-byte views of bytes objects, whose data PyPy aligns to 4 bytes only",
+    "test_examples.py::test_arena_tag_names_new_arenas": ARENAS,
+    "test_examples.py::test_examples_pass_while_another_program_makes_arenas": ARENAS,
+    "test_shared.py::test_full_shared_memory_is_an_error_not_sigbus": ARENAS,
     "test_errors.py::test_readonly_mmap":
         "PyPy lets an mmap be closed while a view holds its export (CPython raises "
         "BufferError): there a view must not outlive its mmap",

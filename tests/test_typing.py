@@ -54,9 +54,13 @@ def stub_classes():
                     names.add(item.name)
                 elif isinstance(item, ast.Assign):
                     names.update(t.id for t in item.targets if isinstance(t, ast.Name))
-            bases = [b.id if isinstance(b, ast.Name) else ast.unparse(b) for b in node.bases]
+            # a generic base by its name: _Ops[SupportsIndex, int] is _Ops
+            bases = [ast.unparse(b.value if isinstance(b, ast.Subscript) else b)
+                     for b in node.bases]
             classes[node.name] = (bases, names)
-    top = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    # the operation families (_Access, _ElemOps, ...) exist only in the stub
+    top = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+           and not n.name.startswith("_")}
     top |= {n.target.id for n in tree.body if isinstance(n, ast.AnnAssign)}
     return classes, top
 
@@ -75,9 +79,11 @@ def test_stub_matches_the_runtime():
     public = {n for n in dir(ext) if not n.startswith("_")}
     assert public == top, f"stub lacks {public - top}, runtime lacks {top - public}"
     for name, (bases, _) in classes.items():
+        if name.startswith("_"):
+            continue
         cls = getattr(ext, name)
         runtime_bases = [b.__name__ for b in cls.__bases__ if b is not object]
-        stub_bases = [b for b in bases if not b.startswith("Generic")]
+        stub_bases = [b for b in bases if b != "Generic" and not b.startswith("_")]
         assert runtime_bases == stub_bases, name
         declared = stub_members(classes, name)
         runtime = {n for n in vars(cls) if not n.startswith("_")}
@@ -91,6 +97,43 @@ def test_stub_matches_the_runtime():
         if name.startswith("Atomic") and not name.endswith("ViewContext"):
             extra = {n for n in declared if not n.startswith("_")} - runtime
             assert not extra, f"{name}: only in the stub: {extra}"
+
+
+def test_element_forms_match_object_forms():
+    """Each operation family is written twice in the stub, on an object
+    (_Access.load(self, order)) and on an array element (_ElemAccess.load(self,
+    i, /, order)); the two must list the same methods with the same parameters
+    but for the leading index. (stubtest checks each form against its runtime
+    classes; this keeps a family from gaining a method on one side only.)"""
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+    def methods(cls):
+        return {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
+
+    pairs = [(name, name.replace("_Elem", "_", 1)) for name in classes
+             if name.startswith("_Elem") and name.replace("_Elem", "_", 1) in classes]
+    assert len(pairs) >= 7, pairs  # access, bits, binary, arith, max/min, update, wait
+    for elem_name, obj_name in pairs:
+        elem, obj = methods(classes[elem_name]), methods(classes[obj_name])
+        assert set(elem) == set(obj), (elem_name, set(elem) ^ set(obj))
+        for name, f in elem.items():
+            g = obj[name]
+            assert [a.arg for a in f.args.posonlyargs] == ["self", "i"], (elem_name, name)
+            assert ast.unparse(f.args.posonlyargs[1].annotation) == "SupportsIndex"
+            # the object form's parameters after self, with the same annotations and defaults
+            assert ast.dump(ast.arguments(posonlyargs=[], args=f.args.args, vararg=f.args.vararg,
+                                          kwonlyargs=f.args.kwonlyargs,
+                                          kw_defaults=f.args.kw_defaults,
+                                          kwarg=f.args.kwarg, defaults=f.args.defaults)) == \
+                ast.dump(ast.arguments(posonlyargs=[], args=g.args.args[1:], vararg=g.args.vararg,
+                                       kwonlyargs=g.args.kwonlyargs,
+                                       kw_defaults=g.args.kw_defaults,
+                                       kwarg=g.args.kwarg, defaults=g.args.defaults)), \
+                (elem_name, name)
+            assert ast.unparse(f.returns) == ast.unparse(g.returns), (elem_name, name)
+            # the docstring is the object form's (the docs show it on both)
+            assert ast.get_docstring(f) is None and ast.get_docstring(g), (elem_name, name)
 
 
 @needs_mypy

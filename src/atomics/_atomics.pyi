@@ -1,10 +1,20 @@
 # Type stubs for the C extension atomics._atomics.
 #
-# The runtime keeps the operations on the concrete classes (AtomicInt,
-# AtomicBytesView, ...); the stubs declare them on the helper types INTEGRAL
-# and BYTES instead, so that code annotated with the helper types (as the
-# README does: `def fn(ai: atomics.INTEGRAL)`) type-checks. Every concrete
-# class derives from its helper type, so nothing is lost.
+# Layout. Each operation family is written once, as a private generic class,
+# in two forms: on a single object (`_Access`: `load(order)`) and on an array
+# element (`_ElemAccess`: `load(i, /, order)`, the same with the index first;
+# the arrays' docstring says so once, so the element forms carry none). The
+# families are generic in the value: `_Value` is what reads return (int or
+# bytes), `_ValueArg` what writes accept (SupportsIndex or a bytes-like
+# object). `_Ops`/`_ElemOps` gather the families every type has; INTEGRAL and
+# AtomicIntegralArray add the integer-only ones (`_Arith`, `_MaxMin`). A new
+# family is one pair of classes in "operation families" plus one name in the
+# base list of `_Ops` (or of the types that have it). The families exist only
+# here: at run time INTEGRAL and BYTES are empty marker classes and the
+# concrete classes (AtomicInt, AtomicBytesView, ...) hold the methods. The
+# stubs declare them on the helper types so that code annotated with them (as
+# the README does: `def fn(ai: atomics.INTEGRAL)`) type-checks; every
+# concrete class derives from its helper type, so nothing is lost.
 #
 # Unpacking a CmpxchgResult (`ok, seen = res`) gives Any for both names: the
 # runtime object is no tuple, and claiming it were one would let a type
@@ -18,6 +28,9 @@ from typing_extensions import disjoint_base
 from ._enums import MemoryOrder, OpType
 
 _T = TypeVar("_T")
+# What a read returns (int, bytes) and what a write accepts (SupportsIndex, a bytes-like object).
+_Value = TypeVar("_Value")
+_ValueArg = TypeVar("_ValueArg")
 
 # An order is a MemoryOrder, or its int value (0, 2, 3, 4 or 5).
 _Order = MemoryOrder | int
@@ -27,6 +40,251 @@ _Align = Literal["recommended", "minimum"] | None
 FEATURES: Final[int]
 """Processor features found at import: a mask of ATOMICS_FEATURE_* bits
 (0x1: lock-free 16-byte CAS, 0x2: atomic 16-byte loads); see `python -m atomics`."""
+
+# ---- operation families: each once on an object, once on an array element ----
+
+class _Access(Generic[_ValueArg, _Value]):
+    def load(self, order: _Order = ...) -> _Value:
+        """Atomically read the value.
+
+        A load order: RELAXED, ACQUIRE or SEQ_CST."""
+    def store(self, desired: _ValueArg, order: _Order = ...) -> None:
+        """Atomically write `desired`.
+
+        A store order: RELAXED, RELEASE or SEQ_CST."""
+    def exchange(self, desired: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically write `desired` and return the value it replaced."""
+    # success=/failure= and succ=/fail= are the same parameters
+    def cmpxchg_weak(self, expected: _ValueArg, desired: _ValueArg, success: _Order = ...,
+                     failure: _Order = ..., *, succ: _Order = ..., fail: _Order = ...
+                     ) -> CmpxchgResult[_Value]:
+        """Compare-and-swap that may fail spuriously; use it in a retry loop.
+
+        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
+        `success`, and `expected` = the value seen (what to retry with). `success`
+        orders the read-modify-write, `failure` (a load order no stronger than
+        `success`) the plain read when it fails; `succ=`/`fail=` are the same
+        parameters under the names atomics 1.0.3 used on views."""
+    def cmpxchg_strong(self, expected: _ValueArg, desired: _ValueArg, success: _Order = ...,
+                       failure: _Order = ..., *, succ: _Order = ..., fail: _Order = ...
+                       ) -> CmpxchgResult[_Value]:
+        """Compare-and-swap that fails only when the value differs from `expected`.
+
+        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
+        without a single-instruction CAS)."""
+
+class _ElemAccess(Generic[_ValueArg, _Value]):
+    def load(self, i: SupportsIndex, /, order: _Order = ...) -> _Value: ...
+    def store(self, i: SupportsIndex, /, desired: _ValueArg, order: _Order = ...) -> None: ...
+    def exchange(self, i: SupportsIndex, /, desired: _ValueArg, order: _Order = ...) -> _Value: ...
+    def cmpxchg_weak(self, i: SupportsIndex, /, expected: _ValueArg, desired: _ValueArg,
+                     success: _Order = ..., failure: _Order = ..., *, succ: _Order = ...,
+                     fail: _Order = ...) -> CmpxchgResult[_Value]: ...
+    def cmpxchg_strong(self, i: SupportsIndex, /, expected: _ValueArg, desired: _ValueArg,
+                       success: _Order = ..., failure: _Order = ..., *, succ: _Order = ...,
+                       fail: _Order = ...) -> CmpxchgResult[_Value]: ...
+
+class _Bits:
+    def bit_test(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Return bit `index` (0 = least significant bit) (a load order)."""
+    def bit_test_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value."""
+    def bit_test_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value."""
+    def bit_test_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value."""
+    def bit_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
+    def bit_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Set bit `index` and return its old value (same as `bit_test_set`)."""
+    def bit_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
+        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
+
+class _ElemBits:
+    def bit_test(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_test_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_test_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_test_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+    def bit_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool: ...
+
+class _Binary(Generic[_ValueArg, _Value]):
+    def bin_or(self, value: _ValueArg, order: _Order = ...) -> None:
+        """Atomically OR `value` into the object."""
+    def bin_xor(self, value: _ValueArg, order: _Order = ...) -> None:
+        """Atomically XOR `value` into the object."""
+    def bin_and(self, value: _ValueArg, order: _Order = ...) -> None:
+        """Atomically AND `value` into the object."""
+    def bin_not(self, order: _Order = ...) -> None:
+        """Atomically invert every bit."""
+    def bin_fetch_or(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically OR `value` into the object; return the old value."""
+    def bin_fetch_xor(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically XOR `value` into the object; return the old value."""
+    def bin_fetch_and(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically AND `value` into the object; return the old value."""
+    def bin_fetch_not(self, order: _Order = ...) -> _Value:
+        """Atomically invert every bit; return the old value."""
+    # beyond 1.0: the new value (X_fetch is fetch_X returning what X stored)
+    def bin_or_fetch(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically OR `value` into the object; return the new value."""
+    def bin_xor_fetch(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically XOR `value` into the object; return the new value."""
+    def bin_and_fetch(self, value: _ValueArg, order: _Order = ...) -> _Value:
+        """Atomically AND `value` into the object; return the new value."""
+    def bin_not_fetch(self, order: _Order = ...) -> _Value:
+        """Atomically invert every bit; return the new value."""
+
+class _ElemBinary(Generic[_ValueArg, _Value]):
+    def bin_or(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> None: ...
+    def bin_xor(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> None: ...
+    def bin_and(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> None: ...
+    def bin_not(self, i: SupportsIndex, /, order: _Order = ...) -> None: ...
+    def bin_fetch_or(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_fetch_xor(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_fetch_and(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> _Value: ...
+    def bin_or_fetch(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_xor_fetch(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_and_fetch(self, i: SupportsIndex, /, value: _ValueArg, order: _Order = ...) -> _Value: ...
+    def bin_not_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> _Value: ...
+
+class _Arith:
+    def add(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically add `value` (wrapping around at the width)."""
+    def sub(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically subtract `value` (wrapping around at the width)."""
+    def inc(self, order: _Order = ...) -> None:
+        """Atomically add 1 (wrapping around at the width)."""
+    def dec(self, order: _Order = ...) -> None:
+        """Atomically subtract 1 (wrapping around at the width)."""
+    def neg(self, order: _Order = ...) -> None:
+        """Atomically negate the value (two's complement)."""
+    def fetch_add(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically add `value`; return the old value."""
+    def fetch_sub(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the old value."""
+    def fetch_inc(self, order: _Order = ...) -> int:
+        """Atomically add 1; return the old value."""
+    def fetch_dec(self, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the old value."""
+    def fetch_neg(self, order: _Order = ...) -> int:
+        """Atomically negate the value; return the old value."""
+    # beyond 1.0
+    def add_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically add `value`; return the new value (wrapped at the width)."""
+    def sub_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically subtract `value`; return the new value (wrapped at the width)."""
+    def inc_fetch(self, order: _Order = ...) -> int:
+        """Atomically add 1; return the new value."""
+    def dec_fetch(self, order: _Order = ...) -> int:
+        """Atomically subtract 1; return the new value."""
+    def neg_fetch(self, order: _Order = ...) -> int:
+        """Atomically negate the value; return the new value."""
+
+class _ElemArith:
+    def add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None: ...
+    def sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None: ...
+    def inc(self, i: SupportsIndex, /, order: _Order = ...) -> None: ...
+    def dec(self, i: SupportsIndex, /, order: _Order = ...) -> None: ...
+    def neg(self, i: SupportsIndex, /, order: _Order = ...) -> None: ...
+    def fetch_add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def fetch_sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def fetch_inc(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+    def fetch_dec(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+    def fetch_neg(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+    def add_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def sub_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def inc_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+    def dec_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+    def neg_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int: ...
+
+# beyond 1.0: max and min (signed on INT, unsigned on UINT)
+class _MaxMin:
+    def max(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace the value by the larger of it and `value`."""
+    def min(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Atomically replace the value by the smaller of it and `value`."""
+    def fetch_max(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically replace the value by the larger of it and `value`; return the old value."""
+    def fetch_min(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """Atomically replace the value by the smaller of it and `value`; return the old value."""
+    def max_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `fetch_max`; return the new value (the larger of the old one and `value`)."""
+    def min_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
+        """As `fetch_min`; return the new value (the smaller of the old one and `value`)."""
+
+class _ElemMaxMin:
+    def max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None: ...
+    def min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None: ...
+    def fetch_max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def fetch_min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def max_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+    def min_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int: ...
+
+# beyond 1.0
+class _Update(Generic[_ValueArg, _Value]):
+    def fetch_update(self, fn: Callable[[_Value], _ValueArg], order: _Order = ...,
+                     fail_order: _Order | None = None, *, max_retries: int | None = 10000
+                     ) -> _Value:
+        """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
+
+        `fn` gets the value seen (an int, or `width` bytes) and returns the new
+        one. It is called with nothing held (it may run more than once, and
+        should have no side effects); an exception from it propagates and
+        leaves the object unchanged. `order` is the successful update's order,
+        `fail_order` the loads' (default: the strongest load order `order`
+        allows). After `max_retries` failed attempts (None: no limit)
+        `RuntimeError` is raised, the object unchanged by this call."""
+
+class _ElemUpdate(Generic[_ValueArg, _Value]):
+    def fetch_update(self, i: SupportsIndex, /, fn: Callable[[_Value], _ValueArg],
+                     order: _Order = ..., fail_order: _Order | None = None, *,
+                     max_retries: int | None = 10000) -> _Value: ...
+
+# blocking wait and notify
+class _Wait(Generic[_ValueArg]):
+    def wait(self, old: _ValueArg, timeout: float | None = None, order: _Order = ...) -> bool:
+        """Block while the value equals `old`; True once it differs, False on timeout.
+
+        Returns at once (True) if the value already differs. `timeout` is in
+        seconds (None: no limit; 0: look once and return); negative or NaN
+        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
+        or from any process that maps the same memory (Linux, macOS 14.4+;
+        Windows: one process). Wake-ups that leave the value equal to `old`
+        are absorbed. The GIL is released while blocked; signal handlers run
+        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
+        a notify is also seen within 50 ms. If the view is released while
+        waiting, raises ValueError. `order` is a load order."""
+    def notify_one(self) -> None:
+        """Wake one thread or process blocked in `wait` on this memory (at least one).
+
+        For objects that do not cover whole aligned 4-byte words (widths 1 and
+        2, odd widths) every waiter of the word is woken. Writes nothing, so
+        read-only objects may notify too."""
+    def notify_all(self) -> None:
+        """Wake every thread or process blocked in `wait` on this memory.
+
+        Writes nothing, so read-only objects may notify too."""
+
+class _ElemWait(Generic[_ValueArg]):
+    def wait(self, i: SupportsIndex, /, old: _ValueArg, timeout: float | None = None,
+             order: _Order = ...) -> bool: ...
+    def notify_one(self, i: SupportsIndex, /) -> None: ...
+    def notify_all(self, i: SupportsIndex, /) -> None: ...
+
+# What every atomic type has, on objects and on array elements.
+class _Ops(_Access[_ValueArg, _Value], _Bits, _Binary[_ValueArg, _Value],
+           _Update[_ValueArg, _Value], _Wait[_ValueArg]): ...
+class _ElemOps(_ElemAccess[_ValueArg, _Value], _ElemBits, _ElemBinary[_ValueArg, _Value],
+               _ElemUpdate[_ValueArg, _Value], _ElemWait[_ValueArg]): ...
+
+class _NoCopy:
+    def __copy__(self) -> NoReturn:
+        """Raises `TypeError`: copying would share (or free) memory by accident."""
+    def __deepcopy__(self, memo: Any, /) -> NoReturn:
+        """Raises `TypeError`: copying would share (or free) memory by accident."""
 
 # ---- helper types ------------------------------------------------------------
 
@@ -48,7 +306,7 @@ class ANY:
     def ops_supported(self) -> list[OpType]:
         """The operations this object supports, in `OpType` order."""
 
-class INTEGRAL(ANY):
+class INTEGRAL(ANY, _Ops[SupportsIndex, int], _Arith, _MaxMin):
     """An atomic integer; `atype=INTEGRAL` picks signedness with `is_signed=`.
 
     Values are Python ints converted at the object's width and signedness
@@ -59,175 +317,8 @@ class INTEGRAL(ANY):
         """Whether the value reads as a two's-complement signed integer."""
     def __int__(self) -> int:
         """The value, read with SEQ_CST (`int(a)` is `a.load()`)."""
-    # base
-    def load(self, order: _Order = ...) -> int:
-        """Atomically read the value.
 
-        A load order: RELAXED, ACQUIRE or SEQ_CST."""
-    def store(self, desired: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically write `desired`.
-
-        A store order: RELAXED, RELEASE or SEQ_CST."""
-    # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, desired: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically write `desired` and return the value it replaced."""
-    def cmpxchg_weak(
-        self,
-        expected: SupportsIndex,
-        desired: SupportsIndex,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[int]:
-        """Compare-and-swap that may fail spuriously; use it in a retry loop.
-
-        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
-        `success`, and `expected` = the value seen (what to retry with). `success`
-        orders the read-modify-write, `failure` (a load order no stronger than
-        `success`) the plain read when it fails; `succ=`/`fail=` are the same
-        parameters under the names atomics 1.0.3 used on views."""
-    def cmpxchg_strong(
-        self,
-        expected: SupportsIndex,
-        desired: SupportsIndex,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[int]:
-        """Compare-and-swap that fails only when the value differs from `expected`.
-
-        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
-        without a single-instruction CAS)."""
-    # bitwise
-    def bit_test(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value."""
-    def bit_test_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value."""
-    def bit_test_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value."""
-    def bit_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
-    # binary
-    def bin_or(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically OR `value` into the object."""
-    def bin_xor(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically XOR `value` into the object."""
-    def bin_and(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically AND `value` into the object."""
-    def bin_not(self, order: _Order = ...) -> None:
-        """Atomically invert every bit."""
-    def bin_fetch_or(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically OR `value` into the object; return the old value."""
-    def bin_fetch_xor(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically XOR `value` into the object; return the old value."""
-    def bin_fetch_and(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically AND `value` into the object; return the old value."""
-    def bin_fetch_not(self, order: _Order = ...) -> int:
-        """Atomically invert every bit; return the old value."""
-    # arithmetic
-    def add(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically add `value` (wrapping around at the width)."""
-    def sub(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically subtract `value` (wrapping around at the width)."""
-    def inc(self, order: _Order = ...) -> None:
-        """Atomically add 1 (wrapping around at the width)."""
-    def dec(self, order: _Order = ...) -> None:
-        """Atomically subtract 1 (wrapping around at the width)."""
-    def neg(self, order: _Order = ...) -> None:
-        """Atomically negate the value (two's complement)."""
-    def fetch_add(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically add `value`; return the old value."""
-    def fetch_sub(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically subtract `value`; return the old value."""
-    def fetch_inc(self, order: _Order = ...) -> int:
-        """Atomically add 1; return the old value."""
-    def fetch_dec(self, order: _Order = ...) -> int:
-        """Atomically subtract 1; return the old value."""
-    def fetch_neg(self, order: _Order = ...) -> int:
-        """Atomically negate the value; return the old value."""
-    # beyond 1.0: max and min (signed on INT, unsigned on UINT)
-    def max(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically replace the value by the larger of it and `value`."""
-    def min(self, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically replace the value by the smaller of it and `value`."""
-    def fetch_max(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically replace the value by the larger of it and `value`; return the old value."""
-    def fetch_min(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically replace the value by the smaller of it and `value`; return the old value."""
-    # beyond 1.0: the new value (X_fetch is fetch_X returning what X stored)
-    def max_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `fetch_max`; return the new value (the larger of the old one and `value`)."""
-    def min_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `fetch_min`; return the new value (the smaller of the old one and `value`)."""
-    def add_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically add `value`; return the new value (wrapped at the width)."""
-    def sub_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically subtract `value`; return the new value (wrapped at the width)."""
-    def inc_fetch(self, order: _Order = ...) -> int:
-        """Atomically add 1; return the new value."""
-    def dec_fetch(self, order: _Order = ...) -> int:
-        """Atomically subtract 1; return the new value."""
-    def neg_fetch(self, order: _Order = ...) -> int:
-        """Atomically negate the value; return the new value."""
-    def bin_or_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically OR `value` into the object; return the new value."""
-    def bin_xor_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically XOR `value` into the object; return the new value."""
-    def bin_and_fetch(self, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically AND `value` into the object; return the new value."""
-    def bin_not_fetch(self, order: _Order = ...) -> int:
-        """Atomically invert every bit; return the new value."""
-    def fetch_update(
-        self,
-        fn: Callable[[int], SupportsIndex],
-        order: _Order = ...,
-        fail_order: _Order | None = None,
-        *,
-        max_retries: int | None = 10000,
-    ) -> int:
-        """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
-
-        `fn` is called with nothing held (it may run more than once, and
-        should have no side effects); an exception from it propagates and
-        leaves the object unchanged. `order` is the successful update's order,
-        `fail_order` the loads' (default: the strongest load order `order`
-        allows). After `max_retries` failed attempts (None: no limit)
-        `RuntimeError` is raised, the object unchanged by this call."""
-    # blocking wait and notify
-    def wait(self, old: SupportsIndex, timeout: float | None = None, order: _Order = ...) -> bool:
-        """Block while the value equals `old`; True once it differs, False on timeout.
-
-        Returns at once (True) if the value already differs. `timeout` is in
-        seconds (None: no limit; 0: look once and return); negative or NaN
-        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
-        or from any process that maps the same memory (Linux, macOS 14.4+;
-        Windows: one process). Wake-ups that leave the value equal to `old`
-        are absorbed. The GIL is released while blocked; signal handlers run
-        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
-        a notify is also seen within 50 ms. If the view is released while
-        waiting, raises ValueError. `order` is a load order."""
-    def notify_one(self) -> None:
-        """Wake one thread or process blocked in `wait` on this memory (at least one).
-
-        For objects that do not cover whole aligned 4-byte words (widths 1 and
-        2, odd widths) every waiter of the word is woken. Writes nothing, so
-        read-only objects may notify too."""
-    def notify_all(self) -> None:
-        """Wake every thread or process blocked in `wait` on this memory.
-
-        Writes nothing, so read-only objects may notify too."""
-
-class BYTES(ANY):
+class BYTES(ANY, _Ops[ReadableBuffer, bytes]):
     """An atomic run of `width` raw bytes (native byte order for bit indices).
 
     Values are bytes-like objects of exactly `width` bytes; results are `bytes`.
@@ -236,124 +327,6 @@ class BYTES(ANY):
 
     def __bytes__(self) -> bytes:
         """The value, read with SEQ_CST (`bytes(a)` is `a.load()`)."""
-    # base
-    def load(self, order: _Order = ...) -> bytes:
-        """Atomically read the value.
-
-        A load order: RELAXED, ACQUIRE or SEQ_CST."""
-    def store(self, desired: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically write `desired`.
-
-        A store order: RELAXED, RELEASE or SEQ_CST."""
-    # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, desired: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically write `desired` and return the value it replaced."""
-    def cmpxchg_weak(
-        self,
-        expected: ReadableBuffer,
-        desired: ReadableBuffer,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]:
-        """Compare-and-swap that may fail spuriously; use it in a retry loop.
-
-        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
-        `success`, and `expected` = the value seen (what to retry with). `success`
-        orders the read-modify-write, `failure` (a load order no stronger than
-        `success`) the plain read when it fails; `succ=`/`fail=` are the same
-        parameters under the names atomics 1.0.3 used on views."""
-    def cmpxchg_strong(
-        self,
-        expected: ReadableBuffer,
-        desired: ReadableBuffer,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]:
-        """Compare-and-swap that fails only when the value differs from `expected`.
-
-        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
-        without a single-instruction CAS)."""
-    # bitwise
-    def bit_test(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value."""
-    def bit_test_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value."""
-    def bit_test_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value."""
-    def bit_compl(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
-    # binary
-    def bin_or(self, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically OR `value` into the object."""
-    def bin_xor(self, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically XOR `value` into the object."""
-    def bin_and(self, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically AND `value` into the object."""
-    def bin_not(self, order: _Order = ...) -> None:
-        """Atomically invert every bit."""
-    def bin_fetch_or(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically OR `value` into the object; return the old value."""
-    def bin_fetch_xor(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically XOR `value` into the object; return the old value."""
-    def bin_fetch_and(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically AND `value` into the object; return the old value."""
-    def bin_fetch_not(self, order: _Order = ...) -> bytes:
-        """Atomically invert every bit; return the old value."""
-    # beyond 1.0
-    def bin_or_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically OR `value` into the object; return the new value."""
-    def bin_xor_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically XOR `value` into the object; return the new value."""
-    def bin_and_fetch(self, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically AND `value` into the object; return the new value."""
-    def bin_not_fetch(self, order: _Order = ...) -> bytes:
-        """Atomically invert every bit; return the new value."""
-    def fetch_update(
-        self,
-        fn: Callable[[bytes], ReadableBuffer],
-        order: _Order = ...,
-        fail_order: _Order | None = None,
-        *,
-        max_retries: int | None = 10000,
-    ) -> bytes:
-        """Replace the value by `fn(value)` in a compare-and-swap loop; return the old value.
-
-        As on integral objects: `fn` gets the `bytes` seen and returns `width` bytes."""
-    # blocking wait and notify
-    def wait(self, old: ReadableBuffer, timeout: float | None = None, order: _Order = ...) -> bool:
-        """Block while the value equals `old`; True once it differs, False on timeout.
-
-        Returns at once (True) if the value already differs. `timeout` is in
-        seconds (None: no limit; 0: look once and return); negative or NaN
-        raises ValueError. Woken by `notify_one`/`notify_all` from any thread,
-        or from any process that maps the same memory (Linux, macOS 14.4+;
-        Windows: one process). Wake-ups that leave the value equal to `old`
-        are absorbed. The GIL is released while blocked; signal handlers run
-        (and may raise, e.g. KeyboardInterrupt) within 50 ms. A store without
-        a notify is also seen within 50 ms. If the view is released while
-        waiting, raises ValueError. `order` is a load order."""
-    def notify_one(self) -> None:
-        """Wake one thread or process blocked in `wait` on this memory (at least one).
-
-        For objects that do not cover whole aligned 4-byte words (widths 1 and
-        2, odd widths) every waiter of the word is woken. Writes nothing, so
-        read-only objects may notify too."""
-    def notify_all(self) -> None:
-        """Wake every thread or process blocked in `wait` on this memory.
-
-        Writes nothing, so read-only objects may notify too."""
 
 class INT(INTEGRAL):
     """Atomic signed integer: `atomics.atomic(width=8, atype=atomics.INT)`."""
@@ -364,17 +337,13 @@ class UINT(INTEGRAL):
 # ---- objects owning their memory (atomics.base) --------------------------------
 
 @disjoint_base
-class Atomic(ANY):
+class Atomic(ANY, _NoCopy):
     """An atomic object that owns its zeroed, always aligned memory (made by `atomic()`).
 
     It cannot be copied or pickled: `copy.copy`, `copy.deepcopy` and `pickle`
     raise `TypeError`, so nothing shares or frees memory by accident."""
 
     def __init__(self, width: SupportsIndex, is_integral: bool, is_signed: bool) -> None: ...
-    def __copy__(self) -> NoReturn:
-        """Raises `TypeError`: atomic objects cannot be copied."""
-    def __deepcopy__(self, memo: Any, /) -> NoReturn:
-        """Raises `TypeError`: atomic objects cannot be copied."""
 
 class AtomicIntegral(Atomic, INTEGRAL):
     """An owned atomic integer whose signedness was chosen at run time."""
@@ -399,16 +368,11 @@ class AtomicUint(AtomicIntegral, UINT):
 # ---- views (atomics.view): only ever made by a context's __enter__ -------------
 
 @disjoint_base
-class AtomicView(ANY):
+class AtomicView(ANY, _NoCopy):
     """An atomic view of someone else's memory, valid inside its context's `with` block.
 
     Operations after the context is released raise `ValueError`; views
     cannot be copied or pickled."""
-
-    def __copy__(self) -> NoReturn:
-        """Raises `TypeError`: atomic views cannot be copied."""
-    def __deepcopy__(self, memo: Any, /) -> NoReturn:
-        """Raises `TypeError`: atomic views cannot be copied."""
 
 class AtomicIntegralView(AtomicView, INTEGRAL):
     """A view of memory as an integer whose signedness was chosen at run time."""
@@ -425,7 +389,7 @@ class AtomicUintView(AtomicIntegralView, UINT):
 # ---- view contexts (atomics.ctx) --------------------------------------------------
 
 @disjoint_base
-class AtomicViewContext:
+class AtomicViewContext(_NoCopy):
     """What `atomicview()` returns: holds the buffer export; `with` gives the view.
 
     The buffer's width and alignment are checked here, once. The context owns
@@ -441,10 +405,6 @@ class AtomicViewContext:
         """Give the buffer export back before the context is entered, or after it closed.
 
         Raises `ValueError` inside the `with` block."""
-    def __copy__(self) -> NoReturn:
-        """Raises `TypeError`: contexts cannot be copied."""
-    def __deepcopy__(self, memo: Any, /) -> NoReturn:
-        """Raises `TypeError`: contexts cannot be copied."""
 
 class AtomicIntegralViewContext(AtomicViewContext):
     """Context for `atomicview(buffer, INTEGRAL, is_signed=...)`."""
@@ -531,22 +491,13 @@ class Alignment:
 
 # ---- arrays (atomics.array) ------------------------------------------------------------
 
-@final
-class AtomicIntegralArray:
-    """An atomic array of integers: `atomicarray(buffer, 8, INT)`, `Arena.array(n, 8, INT)`.
 
-    Every operation of single integer objects, with the element index `i`
-    first (`arr.fetch_add(i, 1)`, negative `i` counting from the end,
-    `IndexError` outside); values, orders and errors as for single objects.
-    No Python object exists per element. `len()`, iteration, `arr[i]`,
-    slices and `tolist()` are one SEQ_CST operation per element, never atomic
-    as a whole. Arrays in an arena pickle to a handle; others refuse."""
-
+class _Array(_NoCopy, Generic[_ValueArg, _Value]):
     def __len__(self) -> int:
         """The number of elements."""
-    def __iter__(self) -> Iterator[int]:
+    def __iter__(self) -> Iterator[_Value]:
         """The values in order, one SEQ_CST load per element as it is reached."""
-    def tolist(self) -> list[int]:
+    def tolist(self) -> list[_Value]:
         """The values, one SEQ_CST load per element: not atomic as a whole."""
     @property
     def width(self) -> int:
@@ -555,300 +506,36 @@ class AtomicIntegralArray:
     def readonly(self) -> bool:
         """True over a read-only buffer: only `load` and `bit_test` work."""
     @overload
-    def __getitem__(self, i: SupportsIndex) -> int:
+    def __getitem__(self, i: SupportsIndex) -> _Value:
         """`arr[i]` is `arr.load(i)` (SEQ_CST); a slice gives a list, one load per element."""
     @overload
-    def __getitem__(self, i: slice) -> list[int]: ...
-    def __setitem__(self, i: SupportsIndex, value: SupportsIndex) -> None:
+    def __getitem__(self, i: slice) -> list[_Value]: ...
+    def __setitem__(self, i: SupportsIndex, value: _ValueArg) -> None:
         """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
-    def __copy__(self) -> NoReturn:
-        """Raises `TypeError`: atomic arrays cannot be copied."""
-    def __deepcopy__(self, memo: Any, /) -> NoReturn:
-        """Raises `TypeError`: atomic arrays cannot be copied."""
+
+@final
+class AtomicIntegralArray(_Array[SupportsIndex, int], _ElemOps[SupportsIndex, int], _ElemArith,
+                          _ElemMaxMin):
+    """An atomic array of integers: `atomicarray(buffer, 8, INT)`, `Arena.array(n, 8, INT)`.
+
+    Every operation of single integer objects (see `INTEGRAL`), with the
+    element index `i` first (`arr.fetch_add(i, 1)`, negative `i` counting
+    from the end, `IndexError` outside); values, orders, results and errors
+    as for single objects. No Python object exists per element. `len()`,
+    iteration, `arr[i]`, slices and `tolist()` are one SEQ_CST operation per
+    element, never atomic as a whole. Arrays in an arena pickle to a handle;
+    others refuse."""
+
     @property
     def signed(self) -> bool:
         """Whether the elements read as two's-complement signed integers."""
-    # base
-    def load(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically read the value.
-
-        A load order: RELAXED, ACQUIRE or SEQ_CST."""
-    def store(self, i: SupportsIndex, /, desired: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically write `desired`.
-
-        A store order: RELAXED, RELEASE or SEQ_CST."""
-    # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, i: SupportsIndex, /, desired: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically write `desired` and return the value it replaced."""
-    def cmpxchg_weak(
-        self,
-        i: SupportsIndex,
-        /,
-        expected: SupportsIndex,
-        desired: SupportsIndex,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[int]:
-        """Compare-and-swap that may fail spuriously; use it in a retry loop.
-
-        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
-        `success`, and `expected` = the value seen (what to retry with). `success`
-        orders the read-modify-write, `failure` (a load order no stronger than
-        `success`) the plain read when it fails; `succ=`/`fail=` are the same
-        parameters under the names atomics 1.0.3 used on views."""
-    def cmpxchg_strong(
-        self,
-        i: SupportsIndex,
-        /,
-        expected: SupportsIndex,
-        desired: SupportsIndex,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[int]:
-        """Compare-and-swap that fails only when the value differs from `expected`.
-
-        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
-        without a single-instruction CAS)."""
-    # bitwise
-    def bit_test(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value."""
-    def bit_test_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value."""
-    def bit_test_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value."""
-    def bit_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
-    # binary
-    def bin_or(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically OR `value` into the object."""
-    def bin_xor(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically XOR `value` into the object."""
-    def bin_and(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically AND `value` into the object."""
-    def bin_not(self, i: SupportsIndex, /, order: _Order = ...) -> None:
-        """Atomically invert every bit."""
-    def bin_fetch_or(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically OR `value` into the object; return the old value."""
-    def bin_fetch_xor(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically XOR `value` into the object; return the old value."""
-    def bin_fetch_and(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically AND `value` into the object; return the old value."""
-    def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically invert every bit; return the old value."""
-    # arithmetic
-    def add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically add `value` (wrapping around at the width)."""
-    def sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically subtract `value` (wrapping around at the width)."""
-    def inc(self, i: SupportsIndex, /, order: _Order = ...) -> None:
-        """Atomically add 1 (wrapping around at the width)."""
-    def dec(self, i: SupportsIndex, /, order: _Order = ...) -> None:
-        """Atomically subtract 1 (wrapping around at the width)."""
-    def neg(self, i: SupportsIndex, /, order: _Order = ...) -> None:
-        """Atomically negate the value (two's complement)."""
-    def fetch_add(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically add `value`; return the old value."""
-    def fetch_sub(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically subtract `value`; return the old value."""
-    def fetch_inc(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically add 1; return the old value."""
-    def fetch_dec(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically subtract 1; return the old value."""
-    def fetch_neg(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically negate the value; return the old value."""
-    # beyond 1.0 (as on single objects; see INTEGRAL)
-    def bin_or_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically OR `value` into element i; return the new value."""
-    def bin_xor_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically XOR `value` into element i; return the new value."""
-    def bin_and_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically AND `value` into element i; return the new value."""
-    def bin_not_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically invert every bit of element i; return the new value."""
-    def max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically replace element i by the larger of it and `value`."""
-    def min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> None:
-        """Atomically replace element i by the smaller of it and `value`."""
-    def fetch_max(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `max`; return the old value."""
-    def fetch_min(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `min`; return the old value."""
-    def max_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `max`; return the new value."""
-    def min_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """As `min`; return the new value."""
-    def add_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically add `value`; return the new value (wrapped at the width)."""
-    def sub_fetch(self, i: SupportsIndex, /, value: SupportsIndex, order: _Order = ...) -> int:
-        """Atomically subtract `value`; return the new value (wrapped at the width)."""
-    def inc_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically add 1; return the new value."""
-    def dec_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically subtract 1; return the new value."""
-    def neg_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> int:
-        """Atomically negate element i; return the new value."""
-    def fetch_update(
-        self,
-        i: SupportsIndex, /,
-        fn: Callable[[int], SupportsIndex],
-        order: _Order = ...,
-        fail_order: _Order | None = None,
-        *,
-        max_retries: int | None = 10000,
-    ) -> int:
-        """Replace element i by `fn(value)` in a compare-and-swap loop; return the old value."""
-    def wait(self, i: SupportsIndex, /, old: SupportsIndex, timeout: float | None = None, order: _Order = ...) -> bool:
-        """Block while element i equals `old`; True once it differs, False on timeout."""
-    def notify_one(self, i: SupportsIndex, /) -> None:
-        """Wake at least one waiter blocked in `wait` on element i."""
-    def notify_all(self, i: SupportsIndex, /) -> None:
-        """Wake every waiter blocked in `wait` on element i."""
 
 @final
-class AtomicBytesArray:
+class AtomicBytesArray(_Array[ReadableBuffer, bytes], _ElemOps[ReadableBuffer, bytes]):
     """An atomic array of `width`-byte values: `atomicarray(buffer, 16, BYTES)`.
 
-    As `AtomicIntegralArray`, with bytes values and no arithmetic."""
-
-    def __len__(self) -> int:
-        """The number of elements."""
-    def __iter__(self) -> Iterator[bytes]:
-        """The values in order, one SEQ_CST load per element as it is reached."""
-    def tolist(self) -> list[bytes]:
-        """The values, one SEQ_CST load per element: not atomic as a whole."""
-    @property
-    def width(self) -> int:
-        """Width of one element in bytes (1, 2, 4, 8 or 16)."""
-    @property
-    def readonly(self) -> bool:
-        """True over a read-only buffer: only `load` and `bit_test` work."""
-    @overload
-    def __getitem__(self, i: SupportsIndex) -> bytes:
-        """`arr[i]` is `arr.load(i)` (SEQ_CST); a slice gives a list, one load per element."""
-    @overload
-    def __getitem__(self, i: slice) -> list[bytes]: ...
-    def __setitem__(self, i: SupportsIndex, value: ReadableBuffer) -> None:
-        """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
-    def __copy__(self) -> NoReturn:
-        """Raises `TypeError`: atomic arrays cannot be copied."""
-    def __deepcopy__(self, memo: Any, /) -> NoReturn:
-        """Raises `TypeError`: atomic arrays cannot be copied."""
-    # base
-    def load(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
-        """Atomically read the value.
-
-        A load order: RELAXED, ACQUIRE or SEQ_CST."""
-    def store(self, i: SupportsIndex, /, desired: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically write `desired`.
-
-        A store order: RELAXED, RELEASE or SEQ_CST."""
-    # xchg (success=/failure= and succ=/fail= are the same parameters)
-    def exchange(self, i: SupportsIndex, /, desired: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically write `desired` and return the value it replaced."""
-    def cmpxchg_weak(
-        self,
-        i: SupportsIndex,
-        /,
-        expected: ReadableBuffer,
-        desired: ReadableBuffer,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]:
-        """Compare-and-swap that may fail spuriously; use it in a retry loop.
-
-        If the value equals `expected`, write `desired`. Returns a `CmpxchgResult`:
-        `success`, and `expected` = the value seen (what to retry with). `success`
-        orders the read-modify-write, `failure` (a load order no stronger than
-        `success`) the plain read when it fails; `succ=`/`fail=` are the same
-        parameters under the names atomics 1.0.3 used on views."""
-    def cmpxchg_strong(
-        self,
-        i: SupportsIndex,
-        /,
-        expected: ReadableBuffer,
-        desired: ReadableBuffer,
-        success: _Order = ...,
-        failure: _Order = ...,
-        *,
-        succ: _Order = ...,
-        fail: _Order = ...,
-    ) -> CmpxchgResult[bytes]:
-        """Compare-and-swap that fails only when the value differs from `expected`.
-
-        As `cmpxchg_weak`, without spurious failures (a loop inside on machines
-        without a single-instruction CAS)."""
-    # bitwise
-    def bit_test(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Return bit `index` (0 = least significant bit) (a load order)."""
-    def bit_test_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value."""
-    def bit_test_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value."""
-    def bit_test_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value."""
-    def bit_compl(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Flip bit `index` and return its old value (same as `bit_test_compl`)."""
-    def bit_set(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Set bit `index` and return its old value (same as `bit_test_set`)."""
-    def bit_reset(self, i: SupportsIndex, /, index: SupportsIndex, order: _Order = ...) -> bool:
-        """Clear bit `index` and return its old value (same as `bit_test_reset`)."""
-    # binary
-    def bin_or(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically OR `value` into the object."""
-    def bin_xor(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically XOR `value` into the object."""
-    def bin_and(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> None:
-        """Atomically AND `value` into the object."""
-    def bin_not(self, i: SupportsIndex, /, order: _Order = ...) -> None:
-        """Atomically invert every bit."""
-    def bin_fetch_or(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically OR `value` into the object; return the old value."""
-    def bin_fetch_xor(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically XOR `value` into the object; return the old value."""
-    def bin_fetch_and(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically AND `value` into the object; return the old value."""
-    def bin_fetch_not(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
-        """Atomically invert every bit; return the old value."""
-    # beyond 1.0 (as on single objects; see BYTES)
-    def bin_or_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically OR `value` into element i; return the new value."""
-    def bin_xor_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically XOR `value` into element i; return the new value."""
-    def bin_and_fetch(self, i: SupportsIndex, /, value: ReadableBuffer, order: _Order = ...) -> bytes:
-        """Atomically AND `value` into element i; return the new value."""
-    def bin_not_fetch(self, i: SupportsIndex, /, order: _Order = ...) -> bytes:
-        """Atomically invert every bit of element i; return the new value."""
-    def fetch_update(
-        self,
-        i: SupportsIndex, /,
-        fn: Callable[[bytes], ReadableBuffer],
-        order: _Order = ...,
-        fail_order: _Order | None = None,
-        *,
-        max_retries: int | None = 10000,
-    ) -> bytes:
-        """Replace element i by `fn(value)` in a compare-and-swap loop; return the old value."""
-    def wait(self, i: SupportsIndex, /, old: ReadableBuffer, timeout: float | None = None, order: _Order = ...) -> bool:
-        """Block while element i equals `old`; True once it differs, False on timeout."""
-    def notify_one(self, i: SupportsIndex, /) -> None:
-        """Wake at least one waiter blocked in `wait` on element i."""
-    def notify_all(self, i: SupportsIndex, /) -> None:
-        """Wake every waiter blocked in `wait` on element i."""
+    As `AtomicIntegralArray`, with the operations of single bytes objects (see
+    `BYTES`): bytes values and no arithmetic."""
 
 # ---- factories --------------------------------------------------------------------------
 # INT, UINT and BYTES ignore is_integral= and is_signed=, as atomics 1.0.3 did.

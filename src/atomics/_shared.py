@@ -117,11 +117,16 @@ def _reserve(fd: int, size: int) -> None:
     if fallocate is not None:
         try:
             fallocate(fd, 0, size)
-            return
         except OSError as e:
             if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
                 raise OSError(e.errno, f"cannot reserve {size} bytes of shared memory: "
                                        f"{e.strerror}") from None
+        else:
+            # PyPy's posix_fallocate does not report the error it got
+            if os.fstat(fd).st_size >= size:
+                return
+            raise OSError(errno.ENOSPC, f"cannot reserve {size} bytes of shared memory: "
+                                        f"{os.strerror(errno.ENOSPC)}")
     os.ftruncate(fd, size)
 
 

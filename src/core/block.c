@@ -7,7 +7,15 @@
  * over the widths instantiates them with the width as a constant. */
 #include "internal.h"
 
-#include <assert.h>
+/* Debug builds stop where a caller broke the placement contract (no
+ * <assert.h>: the freestanding compile checks for MSVC and macOS have none). */
+#ifdef NDEBUG
+#define ATOMICS_CONTRACT_BROKEN() ((void)0)
+#elif defined(_MSC_VER)
+#define ATOMICS_CONTRACT_BROKEN() __debugbreak()
+#else
+#define ATOMICS_CONTRACT_BROKEN() __builtin_trap()
+#endif
 
 /* ---- 128-bit arithmetic on two halves ------------------------------------- */
 
@@ -90,7 +98,7 @@ static inline block locate(const void *obj, unsigned width) {
     block b;
     b.size = block_size(addr, width);
     if (b.size == 0) {
-        assert(!"atomics: an object that crosses every block reached the block path");
+        ATOMICS_CONTRACT_BROKEN(); /* an object across every block reached the block path */
         memset(&b, 0, sizeof b);
         return b;
     }

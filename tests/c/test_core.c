@@ -655,7 +655,7 @@ static void test_matrix(int only_16) {
  * crosses a 16-byte boundary, which atomics_ops_for refuses) must return
  * without touching memory: it once computed a "block" at the address rounded
  * down to 4 GiB and compare-and-swapped 16 bytes there. Debug builds stop at
- * an assertion instead, so this runs where NDEBUG is defined. */
+ * a trap instead, so this runs where NDEBUG is defined. */
 static void test_unsupported_placement(void) {
 #ifdef NDEBUG
     static _Alignas(64) unsigned char buf[64], saved[64];
@@ -699,7 +699,7 @@ static void test_unsupported_placement(void) {
             }
         }
 #else
-    printf("  (skipped: a debug build asserts instead)\n");
+    printf("  (skipped: a debug build traps instead)\n");
 #endif
 }
 

@@ -415,6 +415,56 @@ def shared_objects() -> None:
     assert a[1] == 0 and values == [0] and len(a) == 2
 
 
+def arrays() -> None:
+    ia = atomics.atomicarray(bytearray(32), 8, atomics.INT)
+    assert_type(ia, atomics.array.AtomicIntegralArray)
+    assert_type(next(iter(ia)), int)
+    assert_type(list(ia), List[int])
+    assert_type(ia.load(0), int)
+    ia.store(-1, 5, MemoryOrder.RELEASE)
+    assert_type(ia.exchange(0, 6), int)
+    r = ia.cmpxchg_strong(0, 6, 7, success=MemoryOrder.SEQ_CST, failure=MemoryOrder.RELAXED)
+    assert_type(r, CmpxchgResult[int])
+    assert_type(ia.cmpxchg_weak(0, 7, 8, succ=5, fail=0).expected, int)
+    assert_type(ia.bit_test_set(1, 3), bool)
+    assert_type(ia.bin_fetch_or(1, 4), int)
+    assert_type(ia.bin_not_fetch(1), int)
+    assert_type(ia.fetch_add(2, 1), int)
+    assert_type(ia.inc_fetch(2, MemoryOrder.ACQ_REL), int)
+    ia.max(3, 9)
+    assert_type(ia.min_fetch(3, value=4), int)
+    assert_type(ia.fetch_update(3, lambda v: v + 1, max_retries=None), int)
+    assert_type(ia.wait(3, old=0, timeout=0), bool)
+    ia.notify_all(3)
+    assert_type(ia.signed, bool)
+    assert_type(ia.tolist(), List[int])
+    assert ia[0] == 8 and ia[3] == 5
+
+    ba = atomics.atomicarray(bytearray(8), 4, atomics.BYTES)
+    assert_type(ba, atomics.array.AtomicBytesArray)
+    assert_type(next(iter(ba)), bytes)
+    assert_type(ba[0], bytes)
+    assert_type(ba[:], List[bytes])
+    ba[1] = b"\x01" * 4
+    assert_type(ba.cmpxchg_strong(1, bytes(4), b"\x02" * 4), CmpxchgResult[bytes])
+    assert_type(ba.bin_fetch_and(1, bytearray(b"\xff" * 4)), bytes)
+    assert_type(ba.fetch_update(0, lambda v: v[::-1]), bytes)
+    assert_type(ba.wait(0, bytes(4), 0), bool)
+    assert ba.tolist() == [bytes(4), b"\x01" * 4] and len(ba) == 2 and ba.width == 4
+
+
+def _rejected_arrays() -> None:  # never called
+    ia = atomics.atomicarray(bytearray(16), 8, atomics.UINT)
+    ba = atomics.atomicarray(bytearray(16), 8, atomics.BYTES)
+    ia.load()  # type: ignore[call-arg]
+    ia.store(0, b"\x00" * 8)  # type: ignore[arg-type]
+    ba.store(0, 1)  # type: ignore[arg-type]
+    ba.fetch_add(0, 1)  # type: ignore[attr-defined]
+    ba.max(0, b"\x00" * 8)  # type: ignore[attr-defined]
+    ba.signed  # type: ignore[attr-defined]
+    ia[0] = b"\x00" * 8  # type: ignore[assignment]
+
+
 def array_iteration() -> None:
     """`for e in arr` over both array kinds (issue 22: mypy --strict refused it
     before the stubs declared __iter__)."""
@@ -445,6 +495,7 @@ def main() -> None:
     module_functions()
     orders()
     shared_objects()
+    arrays()
     array_iteration()
     hierarchy(
         atomics.atomic(width=1, atype=atomics.INT),
