@@ -5,6 +5,7 @@ Each run sets ATOMICS_ARENA_TAG, which every arena the example and its
 children create carries in its name, and counts only segments with that
 tag: another program's arenas, created or removed meanwhile, are not this
 test's business (they once made it fail)."""
+import contextlib
 import os
 import pathlib
 import subprocess
@@ -62,17 +63,53 @@ def test_arena_tag_names_new_arenas(tmp_cwd):
     assert proc.returncode != 0 and "ATOMICS_ARENA_TAG" in proc.stderr
 
 
+# Another atomics program: it creates and unlinks arenas in a loop, holding
+# between 0 and 6 at a time, untagged, until the file named by argv[2] appears
+# (or argv[1] seconds pass); then it unlinks the rest and prints how many it
+# made.
 CHURN = textwrap.dedent("""
-    import os, sys, time, atomics
+    import collections, os, random, sys, time, atomics
     deadline = time.monotonic() + float(sys.argv[1])
+    alive = collections.deque()
+    made = 0
     print("started", flush=True)
     while time.monotonic() < deadline and not os.path.exists(sys.argv[2]):
-        a = atomics.Arena(4096)
-        x = a.atomic(8, atomics.UINT)
-        x.inc()
+        # a random walk between 0 and 6 segments: any listing may see more
+        # or fewer of them than the one before
+        if len(alive) < 6 and (not alive or random.random() < 0.5):
+            a = atomics.Arena(4096)
+            a.atomic(8, atomics.UINT).inc()
+            alive.append(a)
+            made += 1
+        else:
+            alive.popleft().unlink()
         time.sleep(0.002)
+    for a in alive:
         a.unlink()
+    print(made, flush=True)
 """)
+
+
+@contextlib.contextmanager
+def another_program(tmp_path):
+    """Runs CHURN beside the body, as a program that is not this suite
+    (no ATOMICS_ARENA_TAG), and checks that it really ran all along."""
+    stop = tmp_path / "stop-churn"
+    env = {k: v for k, v in os.environ.items() if k not in ("ATOMICS_ARENA_TAG", "PYTHONPATH")}
+    churn = subprocess.Popen([sys.executable, "-c", CHURN, "600", str(stop)],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert churn.stdout.readline().strip() == "started"
+        yield
+        assert churn.poll() is None, "the churning program stopped early"
+    finally:
+        stop.touch()  # it ends its loop and unlinks what it still holds
+        try:
+            out, _ = churn.communicate(timeout=30)
+            assert churn.returncode == 0
+            assert int(out) > 0
+        finally:
+            churn.kill()
 
 
 @needs_examples
@@ -80,20 +117,27 @@ CHURN = textwrap.dedent("""
 def test_examples_pass_while_another_program_makes_arenas(tmp_cwd):
     """Another atomics program creating and unlinking arenas in a loop
     beside the examples changes nothing in their results."""
-    stop = tmp_cwd / "stop"
-    churn = subprocess.Popen([sys.executable, "-c", CHURN, "60", str(stop)],
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert churn.stdout.readline().strip() == "started"
+    with another_program(tmp_cwd):
         for name in NAMES:
             tag = f"t{uuid.uuid4().hex[:12]}_"
             proc = run_example(name, tag)
             assert proc.returncode == 0, proc.stdout + proc.stderr
             assert segments(tag) == set()
-        assert churn.poll() is None, "the churning program stopped early"
-    finally:
-        stop.touch()  # it ends its loop and unlinks its last arena
-        try:
-            assert churn.wait(30) == 0
-        finally:
-            churn.kill()
+
+
+@needs_examples
+@needs_shm
+def test_shared_object_tests_pass_while_another_program_makes_arenas(tmp_cwd):
+    """Issue 20's check: the shared-object tests (test_shared.py) and the
+    examples' tests, in a pytest of their own, all pass while another
+    program creates and unlinks arenas beside them (before, their /dev/shm
+    listings counted its segments as leaks)."""
+    here = pathlib.Path(__file__).resolve().parent
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+           str(here / "test_shared.py"), str(here / "test_examples.py"),
+           "-k", "not while_another_program"]
+    env = {k: v for k, v in os.environ.items() if k not in ("ATOMICS_ARENA_TAG", "PYTHONPATH")}
+    with another_program(tmp_cwd):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    assert " passed" in proc.stdout and " failed" not in proc.stdout, proc.stdout[-2000:]

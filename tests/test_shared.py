@@ -402,13 +402,14 @@ def test_arenas_a_child_creates_go_when_it_exits(tmp_path, method):
     before = segments()
     script = tmp_path / "child_creates.py"
     script.write_text(textwrap.dedent(f"""
-        import multiprocessing as mp, atomics
+        import multiprocessing as mp, os, atomics
+        MINE = 'atomics_' + os.environ.get('ATOMICS_ARENA_TAG', '')  # not another program's
         def child(q, parent_obj):
             parent_obj.inc()
             a = atomics.Arena(4096)
             s = atomics.shared(8, atomics.INT)
             q.put((a.name, [n for n in __import__('os').listdir('/dev/shm')
-                            if n.startswith('atomics_')]))
+                            if n.startswith(MINE)]))
         if __name__ == '__main__':
             ctx = mp.get_context({method!r})
             mine = atomics.Arena(4096)
@@ -419,7 +420,7 @@ def test_arenas_a_child_creates_go_when_it_exits(tmp_path, method):
             name, seen = q.get(timeout=60)
             p.join()
             import os
-            now = [n for n in os.listdir('/dev/shm') if n.startswith('atomics_')]
+            now = [n for n in os.listdir('/dev/shm') if n.startswith(MINE)]
             print(p.exitcode, obj.load(), name in seen, name in now, mine.name in now,
                   len(seen) - len(now))
     """))
