@@ -46,6 +46,7 @@ SKIPS = {
         "makes 8- and 16-byte views of bytes objects, whose data PyPy aligns to 4 bytes only",
     "test_examples.py::test_arena_tag_names_new_arenas": ARENAS,
     "test_examples.py::test_examples_pass_while_another_program_makes_arenas": ARENAS,
+    "test_examples.py::test_shared_object_tests_pass_while_another_program_makes_arenas": ARENAS,
     "test_shared.py::test_full_shared_memory_is_an_error_not_sigbus": ARENAS,
     "test_errors.py::test_readonly_mmap":
         "PyPy lets an mmap be closed while a view holds its export (CPython raises "
