@@ -138,6 +138,14 @@ def _index(value: Any, what: str) -> int:
         raise TypeError(f"{what} must be an int, not {type(value).__name__}") from None
 
 
+def _length(value: Any) -> int:
+    """An array length: an int >= 0."""
+    length = _index(value, "length")
+    if length < 0:
+        raise ValueError("length must not be negative")
+    return length
+
+
 def _valid_name(name: object) -> bool:
     return (isinstance(name, str) and name.startswith(_PREFIX) and "/" not in name
             and "\0" not in name)
@@ -506,9 +514,7 @@ class Arena:
         """A new zeroed atomic array of `length` elements of `width` bytes
         (1, 2, 4, 8 or 16) in the arena; pickles to a handle."""
         name = _atype_name(atype)
-        length = _index(length, "length")
-        if length < 0:
-            raise ValueError("length must not be negative")
+        length = _length(length)
         al = Alignment(width)
         size = max(1, length * al.width)
         offset = self.allocate(size, al.recommended)
@@ -521,7 +527,7 @@ class Arena:
 
 _default: Optional[Arena] = None
 _default_lock = threading.Lock()
-_DEFAULT_ARENA_SIZE = 1 << 20  # pages are only committed once touched
+_DEFAULT_ARENA_SIZE = 1 << 20  # reserved when made (_reserve)
 
 
 def _default_arena_alloc(make: Any, need: int = 0) -> Any:
@@ -582,9 +588,7 @@ def shared_array(length: int, width: int, atype: Type[INTEGRAL], *,
                  is_signed: Optional[bool] = ...) -> "_atomics.AtomicIntegralArray": ...
 def shared_array(length: int, width: int, atype: Any, *, is_signed: Any = None) -> Any:
     """A new zeroed atomic array in this process's default arena (see shared())."""
-    length = _index(length, "length")
-    if length < 0:
-        raise ValueError("length must not be negative")
+    length = _length(length)
     need = length * Alignment(width).width
     return _default_arena_alloc(lambda arena: arena.array(length, width, atype,
                                                           is_signed=is_signed), need)

@@ -58,11 +58,11 @@ static uint32_t waiters_here(atomics_ctx *ctx) {
 static int enter_wait(atomics_ctx *ctx) {
     if (ctx == NULL)
         return 0;
-    uint64_t me = this_process() << 32;
+    /* a count a fork copied from another process starts over at 1 */
+    uint64_t me = this_process();
     uint64_t w = atomics_cc_load_8(&ctx->waiters, ATOMICS_RELAXED);
-    while (!atomics_cc_cas_8(&ctx->waiters, &w,
-                             (w & ~(uint64_t)0xffffffffu) == me ? w + 1 : me + 1, 0,
-                             ATOMICS_SEQ_CST, ATOMICS_RELAXED)) {
+    while (!atomics_cc_cas_8(&ctx->waiters, &w, WAITERS_PROCESS(w) == me ? w + 1 : (me << 32) + 1,
+                             0, ATOMICS_SEQ_CST, ATOMICS_RELAXED)) {
     }
     atomics_cc_thread_fence();
     if (view_open(ctx))
