@@ -1,79 +1,24 @@
 /* array.c: atomic arrays (atomics.array): n elements of one width and type
  * in one buffer, each operation taking the element index first
- * (arr.fetch_add(i, 1)). No Python object exists per element: a call builds
- * a stack copy of an AtomicObject for element i and hands the remaining
- * arguments to the very method single objects use, so an element operation
- * parses, converts, checks orders and raises exactly as the object does. */
-#include "atomics_ext.h"
+ * (arr.fetch_add(i, 1)). No Python object exists per element: a call makes
+ * the element i (atomics_elem, on the stack, holding no reference) and calls
+ * the element method single objects use (element.h), so an element
+ * operation parses, converts, checks orders and raises exactly as the
+ * object does. */
+#include "array.h"
+#include "element.h"
 
 #include <structmember.h>
 
-typedef struct {
-    PyObject_HEAD
-    unsigned char *addr;    /* element 0 */
-    Py_ssize_t length;      /* elements; 0 once cleared */
-    const atomics_ops *ops; /* the same for every element */
-    uint8_t width;
-    uint8_t kind;
-    uint8_t flags; /* AF_READONLY | AF_INTEGRAL | AF_SIGNED */
-    uint8_t exported;
-    PyTypeObject *element_type; /* named in the elements' messages */
-    PyObject *handle;           /* shared arrays: what pickling returns */
-    PyObject *weakrefs;
-    Py_buffer buffer; /* the export, held for the array's life */
-} ArrayObject;
-
 /* ---- the element methods ---------------------------------------------------------------- */
 
-typedef PyObject *(*element_fn)(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
-
-/* Every method an element has, as single objects name it. */
-#define ATOMICS_ARRAY_VALUE_OPS(X)                                                    \
-    X(load, ORDER) X(store, DESIRED) X(exchange, DESIRED) X(cmpxchg_weak, CMPXCHG)    \
-    X(cmpxchg_strong, CMPXCHG) X(bit_test, INDEX) X(bit_test_compl, INDEX)            \
-    X(bit_test_set, INDEX) X(bit_test_reset, INDEX) X(bit_compl, INDEX)               \
-    X(bit_set, INDEX) X(bit_reset, INDEX) X(bin_or, VALUE) X(bin_xor, VALUE)          \
-    X(bin_and, VALUE) X(bin_not, ORDER) X(bin_fetch_or, VALUE) X(bin_fetch_xor, VALUE) \
-    X(bin_fetch_and, VALUE) X(bin_fetch_not, ORDER)                                   \
-    X(bin_or_fetch, VALUE) X(bin_xor_fetch, VALUE) X(bin_and_fetch, VALUE)            \
-    X(bin_not_fetch, ORDER) X(fetch_update, UPDATE) X(wait, WAIT)
-#define ATOMICS_ARRAY_ARITHMETIC_OPS(X)                                               \
-    X(add, VALUE) X(sub, VALUE) X(inc, ORDER) X(dec, ORDER) X(neg, ORDER)             \
-    X(fetch_add, VALUE) X(fetch_sub, VALUE) X(fetch_inc, ORDER) X(fetch_dec, ORDER)   \
-    X(fetch_neg, ORDER)                                                               \
-    X(max, VALUE) X(min, VALUE) X(fetch_max, VALUE) X(fetch_min, VALUE)               \
-    X(max_fetch, VALUE) X(min_fetch, VALUE) X(add_fetch, VALUE) X(sub_fetch, VALUE)   \
-    X(inc_fetch, ORDER) X(dec_fetch, ORDER) X(neg_fetch, ORDER)
-
-enum {
-#define ATOMICS_X_(name, sig) OP_##name,
-    ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_) ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
-#undef ATOMICS_X_
-    OP_COUNT
-};
-
-static const char *const op_names[OP_COUNT] = {
+static const char *const op_names[] = {
 #define ATOMICS_X_(name, sig) #name,
-    ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_) ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
+    ATOMICS_VALUE_OPS(ATOMICS_X_) ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
 #undef ATOMICS_X_
 };
 
-/* The objects' functions, found once by name (atomics_object_method). Every
- * interpreter that imports the module writes the same values; relaxed
- * atomic accesses keep that well-defined on free-threaded builds. */
-static uintptr_t element_fns[OP_COUNT];
-
-#if SIZEOF_VOID_P == 8
-#define LOAD_FN(i) ((element_fn)(uintptr_t)atomics_cc_load_8(&element_fns[i], ATOMICS_RELAXED))
-#define STORE_FN(i, f) atomics_cc_store_8(&element_fns[i], (uint64_t)(uintptr_t)(f), ATOMICS_RELAXED)
-#else
-#define LOAD_FN(i) ((element_fn)(uintptr_t)atomics_cc_load_4(&element_fns[i], ATOMICS_RELAXED))
-#define STORE_FN(i, f) atomics_cc_store_4(&element_fns[i], (uint32_t)(uintptr_t)(f), ATOMICS_RELAXED)
-#endif
-
-/* The element index: an int (or __index__ object), negative counting from
- * the end as for lists; IndexError outside the array. */
-static int element_index(ArrayObject *self, PyObject *arg, Py_ssize_t *out) {
+int atomics_element_index(ArrayObject *self, PyObject *arg, Py_ssize_t *out) {
     Py_ssize_t i;
     long long small;
     if (PyLong_CheckExact(arg) && atomics_small_int(arg, &small)) {
@@ -102,154 +47,56 @@ static int element_index(ArrayObject *self, PyObject *arg, Py_ssize_t *out) {
     return 0;
 }
 
-/* A stack AtomicObject of the element's type (immortal: nothing may take a
- * reference to it). */
-#define ELEMENT_INIT(self) {PyObject_HEAD_INIT((self)->element_type) NULL, NULL, 0, 0, 0, NULL, {{0}}}
-
-/* Fills `el` as the object element i would be. It lives on the caller's
- * stack, immortal, and never escapes: the methods only read it. */
-static inline void element_at(ArrayObject *self, Py_ssize_t i, AtomicObject *el) {
-    el->addr = self->addr + (size_t)i * self->width;
-    el->ops = self->ops;
-    el->width = self->width;
-    el->kind = self->kind;
-    el->flags = (uint8_t)(self->flags | AF_INIT);
-}
-
-/* The commonest calls (the element index, the value if any, the default
- * SEQ_CST order) go straight to the core: no stack object, no second
- * argument parse. Every other call (an order given, keywords, an operation
- * this memory does not support) takes the object's method below, which
- * raises or runs exactly as on a single object; what the fast path does
- * (index first, then the value) is what that path does in the same order.
- * Returns `not_handled` to send the call there. `op` is a constant in each
- * caller, so the switch folds away. */
-static PyObject not_handled_;
-#define NOT_HANDLED (&not_handled_)
-
-/* element_index, inline for a small non-negative int in range (the usual
- * call); everything else goes through element_index. */
-static inline int fast_index(ArrayObject *self, PyObject *arg, Py_ssize_t *out) {
-    long long v;
-    if (PyLong_CheckExact(arg) && atomics_small_int(arg, &v) && v >= 0 &&
-        v < (long long)self->length) {
-        *out = (Py_ssize_t)v;
-        return 0;
-    }
-    return element_index(self, arg, out);
-}
-
-static inline PyObject *element_fast(ArrayObject *self, int op, PyObject *const *args,
-                                     Py_ssize_t nargs) {
-    const atomics_ops *ops = self->ops;
+/* The first argument as an element: the index, then the element there. */
+static inline int element_arg(ArrayObject *self, int op, PyObject *const *args, Py_ssize_t nargs,
+                              atomics_elem *el) {
     Py_ssize_t i;
-    unsigned char raw[16], ret[16];
-    AtomicObject el; /* kind and width only: all the conversions read */
-    if (ops == NULL)
-        return NOT_HANDLED;
-    switch (op) {
-    case OP_inc:
-    case OP_dec: {
-        atomics_unary_fn fn = op == OP_inc ? ops->inc : ops->dec;
-        if (nargs != 1 || fn == NULL)
-            return NOT_HANDLED;
-        if (fast_index(self, args[0], &i) < 0)
-            return NULL;
-        fn(self->addr + (size_t)i * self->width, ATOMICS_SEQ_CST);
-        Py_RETURN_NONE;
-    }
-    case OP_load: {
-        if (nargs != 1 || ops->load == NULL)
-            return NOT_HANDLED;
-        if (fast_index(self, args[0], &i) < 0)
-            return NULL;
-        ops->load(self->addr + (size_t)i * self->width, ret, ATOMICS_SEQ_CST);
-        el.width = self->width;
-        el.kind = self->kind;
-        return atomics_from_raw(&el, ret);
-    }
-    case OP_store:
-    case OP_add:
-    case OP_sub: {
-        atomics_binary_fn fn = op == OP_add ? ops->add : op == OP_sub ? ops->sub : NULL;
-        if (nargs != 2 || (op != OP_store && fn == NULL) || (op == OP_store && ops->store == NULL))
-            return NOT_HANDLED;
-        if (fast_index(self, args[0], &i) < 0)
-            return NULL;
-        el.width = self->width;
-        el.kind = self->kind;
-        if (atomics_to_raw(&el, args[1], op == OP_store ? "desired" : "value", raw) < 0)
-            return NULL;
-        if (op == OP_store)
-            ops->store(self->addr + (size_t)i * self->width, raw, ATOMICS_SEQ_CST);
-        else
-            fn(self->addr + (size_t)i * self->width, raw, ATOMICS_SEQ_CST);
-        Py_RETURN_NONE;
-    }
-    case OP_fetch_add:
-    case OP_fetch_sub: {
-        atomics_fetch_binary_fn fn = op == OP_fetch_add ? ops->fetch_add : ops->fetch_sub;
-        if (nargs != 2 || fn == NULL)
-            return NOT_HANDLED;
-        if (fast_index(self, args[0], &i) < 0)
-            return NULL;
-        el.width = self->width;
-        el.kind = self->kind;
-        if (atomics_to_raw(&el, args[1], "value", raw) < 0)
-            return NULL;
-        fn(self->addr + (size_t)i * self->width, raw, ret, ATOMICS_SEQ_CST);
-        return atomics_from_raw(&el, ret);
-    }
-    default:
-        return NOT_HANDLED;
-    }
-}
-
-static inline PyObject *element_call(ArrayObject *self, int op, PyObject *const *args,
-                                     Py_ssize_t nargs, PyObject *kwnames) {
-    Py_ssize_t i;
-    if (kwnames == NULL && nargs >= 1) {
-        PyObject *r = element_fast(self, op, args, nargs);
-        if (r != NOT_HANDLED)
-            return r;
-    }
     if (nargs < 1) {
         PyErr_Format(PyExc_TypeError, "%s() needs the element index as its first argument",
                      op_names[op]);
-        return NULL;
+        return -1;
     }
-    if (element_index(self, args[0], &i) < 0)
-        return NULL;
-    AtomicObject el = ELEMENT_INIT(self);
-    element_at(self, i, &el);
-    return LOAD_FN(op)((PyObject *)&el, args + 1, nargs - 1, kwnames);
+    if (atomics_element_index(self, args[0], &i) < 0)
+        return -1;
+    atomics_element_at(self, i, el);
+    return 0;
 }
+
+enum {
+#define ATOMICS_X_(name, sig) OP_##name,
+    ATOMICS_VALUE_OPS(ATOMICS_X_) ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
+#undef ATOMICS_X_
+    OP_COUNT
+};
 
 #define ATOMICS_X_(name, sig)                                                         \
     static PyObject *a_##name(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs, \
                               PyObject *kwnames) {                                    \
-        return element_call(self, OP_##name, args, nargs, kwnames);                   \
+        atomics_elem el;                                                              \
+        if (element_arg(self, OP_##name, args, nargs, &el) < 0)                       \
+            return NULL;                                                              \
+        return atomics_e_##name(&el, args + 1, nargs - 1, kwnames);                   \
     }
-ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_)
-ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
+ATOMICS_VALUE_OPS(ATOMICS_X_)
+ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
 #undef ATOMICS_X_
 
-/* notify_one/notify_all take no arguments on objects (METH_NOARGS), so they
- * are called directly rather than through the table above. */
+/* notify_one/notify_all take no arguments on objects (METH_NOARGS): here
+ * exactly one, the element index. */
 static PyObject *element_notify(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs,
                                 PyObject *kwnames, int all) {
     Py_ssize_t i;
+    atomics_elem el;
     const char *name = all ? "notify_all" : "notify_one";
     if (nargs != 1 || (kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0)) {
         PyErr_Format(PyExc_TypeError, "%s() takes exactly one argument, the element index",
                      name);
         return NULL;
     }
-    if (element_index(self, args[0], &i) < 0)
+    if (atomics_element_index(self, args[0], &i) < 0)
         return NULL;
-    AtomicObject el = ELEMENT_INIT(self);
-    element_at(self, i, &el);
-    return all ? atomics_m_notify_all(&el, NULL) : atomics_m_notify_one(&el, NULL);
+    atomics_element_at(self, i, &el);
+    return atomics_e_notify(&el, all);
 }
 
 static PyObject *a_notify_one(ArrayObject *self, PyObject *const *args, Py_ssize_t nargs,
@@ -272,9 +119,9 @@ static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
         PyErr_SetString(PyExc_IndexError, "atomic array index out of range");
         return NULL;
     }
-    AtomicObject el = ELEMENT_INIT(self);
-    element_at(self, i, &el);
-    return LOAD_FN(OP_load)((PyObject *)&el, NULL, 0, NULL);
+    atomics_elem el;
+    atomics_element_at(self, i, &el);
+    return atomics_e_load(&el, NULL, 0, NULL);
 }
 
 /* iter(arr): the sequence iterator over array_item (one SEQ_CST load per
@@ -292,9 +139,9 @@ static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
         PyErr_SetString(PyExc_IndexError, "atomic array index out of range");
         return -1;
     }
-    AtomicObject el = ELEMENT_INIT(self);
-    element_at(self, i, &el);
-    PyObject *r = LOAD_FN(OP_store)((PyObject *)&el, &value, 1, NULL);
+    atomics_elem el;
+    atomics_element_at(self, i, &el);
+    PyObject *r = atomics_e_store(&el, &value, 1, NULL);
     Py_XDECREF(r);
     return r ? 0 : -1;
 }
@@ -304,7 +151,7 @@ static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
 static PyObject *array_subscript(ArrayObject *self, PyObject *key) {
     if (!PySlice_Check(key)) {
         Py_ssize_t i;
-        if (element_index(self, key, &i) < 0)
+        if (atomics_element_index(self, key, &i) < 0)
             return NULL;
         return array_item(self, i);
     }
@@ -329,7 +176,7 @@ static int array_ass_subscript(ArrayObject *self, PyObject *key, PyObject *value
         return -1;
     }
     Py_ssize_t i;
-    if (element_index(self, key, &i) < 0)
+    if (atomics_element_index(self, key, &i) < 0)
         return -1;
     return array_ass_item(self, i, value);
 }
@@ -631,11 +478,11 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
      "Shared arrays pickle to a handle that re-attaches them; others refuse."}
 
 static PyMethodDef integral_methods[] = {
-    ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_) ATOMICS_ARRAY_ARITHMETIC_OPS(ATOMICS_X_)
+    ATOMICS_VALUE_OPS(ATOMICS_X_) ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
     COMMON_METHODS,
     {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
-    ATOMICS_ARRAY_VALUE_OPS(ATOMICS_X_)
+    ATOMICS_VALUE_OPS(ATOMICS_X_)
     COMMON_METHODS,
     {NULL, NULL, 0, NULL}};
 #undef ATOMICS_X_
@@ -690,14 +537,6 @@ static PyTypeObject *make_array_type(PyObject *module, const char *name, const c
     "atomic as a whole. Create with atomicarray() or Arena.array()."
 
 int atomics_add_array_type(PyObject *module, atomics_state *st) {
-    for (int op = 0; op < OP_COUNT; op++) {
-        element_fn fn = (element_fn)(void (*)(void))atomics_object_method(op_names[op]);
-        if (fn == NULL) {
-            PyErr_Format(PyExc_SystemError, "atomic objects have no method %s", op_names[op]);
-            return -1;
-        }
-        STORE_FN(op, fn);
-    }
     st->AtomicIntegralArray = make_array_type(module, "atomics.array.AtomicIntegralArray",
                                               DOC_ARRAY("integer"), integral_methods,
                                               integral_getset);

@@ -2,6 +2,7 @@
  * (atomics.view), and every operation on them. Both share one layout and one
  * set of methods; a view only adds the check that its context is still open. */
 #include "atomics_ext.h"
+#include "element.h"
 #include "more_ops.h"
 
 #include <structmember.h>
@@ -201,7 +202,8 @@ static PyObject *view_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
  * initialised. */
 /* For properties: 0 if the object may be looked at, else -1 with ValueError. */
 static int check_usable(AtomicObject *self) {
-    if (atomics_ops_of(self) == NULL)
+    atomics_elem el;
+    if (atomics_elem_of_object(self, &el) < 0)
         return -1;
     if (atomics_op_begin(self) < 0)
         return -1;
@@ -214,10 +216,7 @@ static int check_usable(AtomicObject *self) {
 /* Looks up entry `field` of the object's table, raising if it is missing. */
 #define GET_FN(self, field, OP, fn)                                                   \
     do {                                                                              \
-        const atomics_ops *ops_ = atomics_ops_of(self);                               \
-        if (ops_ == NULL)                                                             \
-            return NULL;                                                              \
-        fn = ops_->field;                                                             \
+        fn = (self)->ops->field;                                                      \
         if (fn == NULL)                                                               \
             return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
     } while (0)
@@ -237,9 +236,9 @@ static int check_usable(AtomicObject *self) {
             return NULL;                                                              \
     } while (0)
 
-#define METHOD_ARGS AtomicObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
+#define METHOD_ARGS const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
 
-static PyObject *m_load(METHOD_ARGS) {
+PyObject *atomics_e_load(METHOD_ARGS) {
     PyObject *argv[1];
     atomics_load_fn fn;
     atomics_order mo;
@@ -249,15 +248,15 @@ static PyObject *m_load(METHOD_ARGS) {
     if (atomics_parse_order(argv[0], "order", &mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(mo))
-        return atomics_raise_order((PyObject *)self, ATOMICS_OP_LOAD, mo, 0);
-    if (atomics_op_begin(self) < 0)
+        return atomics_raise_order(self, ATOMICS_OP_LOAD, mo, 0);
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, ret, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     return atomics_from_raw(self, ret);
 }
 
-static PyObject *m_store(METHOD_ARGS) {
+PyObject *atomics_e_store(METHOD_ARGS) {
     PyObject *argv[2];
     atomics_store_fn fn;
     atomics_order mo;
@@ -272,17 +271,17 @@ static PyObject *m_store(METHOD_ARGS) {
     if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
     if (!atomics_store_order_ok(mo))
-        return atomics_raise_order((PyObject *)self, ATOMICS_OP_STORE, mo, 0);
+        return atomics_raise_order(self, ATOMICS_OP_STORE, mo, 0);
     if (!value_first && atomics_to_raw(self, argv[0], "desired", desired) < 0)
         return NULL;
-    if (atomics_op_begin(self) < 0)
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, desired, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     Py_RETURN_NONE;
 }
 
-static PyObject *m_exchange(METHOD_ARGS) {
+PyObject *atomics_e_exchange(METHOD_ARGS) {
     PyObject *argv[2];
     atomics_exchange_fn fn;
     atomics_order mo;
@@ -290,14 +289,14 @@ static PyObject *m_exchange(METHOD_ARGS) {
     GET_FN(self, exchange, EXCHANGE, fn);
     PARSE(SPEC_DESIRED, "exchange", argv);
     if (atomics_to_raw(self, argv[0], "desired", desired) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0)
+        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, desired, ret, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     return atomics_from_raw(self, ret);
 }
 
-static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op op,
+static PyObject *cmpxchg(const atomics_elem *self, atomics_cmpxchg_fn fn, atomics_op op,
                          PyObject *const *argv) {
     atomics_order succ, fail;
     unsigned char expected[16], desired[16];
@@ -309,11 +308,11 @@ static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op o
         atomics_parse_order(argv[2], "success", &succ) < 0)
         return NULL;
     if (!atomics_is_valid_fail_order(succ, fail))
-        return atomics_raise_order((PyObject *)self, op, fail, 1);
-    if (atomics_op_begin(self) < 0)
+        return atomics_raise_order(self, op, fail, 1);
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     int ok = fn(self->addr, expected, desired, succ, fail);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     PyObject *seen;
     if (ok) {
         /* the value seen was the one expected: hand back the caller's object */
@@ -330,12 +329,12 @@ static PyObject *cmpxchg(AtomicObject *self, atomics_cmpxchg_fn fn, atomics_op o
     }
     if (seen == NULL)
         return NULL;
-    PyObject *result = atomics_cmpxchg_result(atomics_state_of((PyObject *)self), ok, seen);
+    PyObject *result = atomics_cmpxchg_result(atomics_state_of_type(self->type), ok, seen);
     Py_DECREF(seen);
     return result;
 }
 
-static PyObject *m_cmpxchg_weak(METHOD_ARGS) {
+PyObject *atomics_e_cmpxchg_weak(METHOD_ARGS) {
     PyObject *argv[4];
     atomics_cmpxchg_fn fn;
     GET_FN(self, cmpxchg_weak, CMPXCHG_WEAK, fn);
@@ -343,7 +342,7 @@ static PyObject *m_cmpxchg_weak(METHOD_ARGS) {
     return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_WEAK, argv);
 }
 
-static PyObject *m_cmpxchg_strong(METHOD_ARGS) {
+PyObject *atomics_e_cmpxchg_strong(METHOD_ARGS) {
     PyObject *argv[4];
     atomics_cmpxchg_fn fn;
     GET_FN(self, cmpxchg_strong, CMPXCHG_STRONG, fn);
@@ -353,7 +352,7 @@ static PyObject *m_cmpxchg_strong(METHOD_ARGS) {
 
 /* A bit index: an int or an __index__ object (numpy integers, as 1.0.3
  * took them), 0 <= index < 8 * width. */
-static int parse_index(AtomicObject *self, PyObject *arg, unsigned *out) {
+static int parse_index(const atomics_elem *self, PyObject *arg, unsigned *out) {
     PyObject *v = atomics_as_int(arg, "index");
     if (v == NULL)
         return -1;
@@ -372,7 +371,7 @@ static int parse_index(AtomicObject *self, PyObject *arg, unsigned *out) {
     return rc;
 }
 
-static PyObject *m_bit_test(METHOD_ARGS) {
+PyObject *atomics_e_bit_test(METHOD_ARGS) {
     PyObject *argv[2];
     atomics_bit_test_fn fn;
     atomics_order mo;
@@ -382,17 +381,17 @@ static PyObject *m_bit_test(METHOD_ARGS) {
     if (atomics_parse_order(argv[1], "order", &mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(mo))
-        return atomics_raise_order((PyObject *)self, ATOMICS_OP_BIT_TEST, mo, 0);
-    if (parse_index(self, argv[0], &index) < 0 || atomics_op_begin(self) < 0)
+        return atomics_raise_order(self, ATOMICS_OP_BIT_TEST, mo, 0);
+    if (parse_index(self, argv[0], &index) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     int r = fn(self->addr, index, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     return PyBool_FromLong(r);
 }
 
 /* bit_test_compl / bit_test_set / bit_test_reset */
 #define BIT_MODIFY_METHOD(field, OP)                                                  \
-    static PyObject *m_##field(METHOD_ARGS) {                                         \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
         PyObject *argv[2];                                                            \
         atomics_bit_modify_fn fn;                                                     \
         atomics_order mo;                                                             \
@@ -400,16 +399,16 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_INDEX, #field, argv);                                              \
         if (parse_index(self, argv[0], &index) < 0 ||                                 \
-            atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0) \
+            atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0) \
             return NULL;                                                              \
         int r = fn(self->addr, index, mo);                                            \
-        atomics_op_end(self);                                                         \
+        atomics_elem_end(self);                                                         \
         return PyBool_FromLong(r);                                                    \
     }
 
 /* OP(value, order) -> None */
 #define BINARY_METHOD(field, OP)                                                      \
-    static PyObject *m_##field(METHOD_ARGS) {                                         \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
         PyObject *argv[2];                                                            \
         atomics_binary_fn fn;                                                         \
         atomics_order mo;                                                             \
@@ -418,16 +417,16 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         PARSE(SPEC_VALUE, #field, argv);                                              \
         if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_op_begin(self) < 0)                                               \
+            atomics_elem_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, value, mo);                                                    \
-        atomics_op_end(self);                                                         \
+        atomics_elem_end(self);                                                         \
         Py_RETURN_NONE;                                                               \
     }
 
 /* fetch_OP(value, order) -> old value */
 #define FETCH_BINARY_METHOD(field, OP)                                                \
-    static PyObject *m_##field(METHOD_ARGS) {                                         \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
         PyObject *argv[2];                                                            \
         atomics_fetch_binary_fn fn;                                                   \
         atomics_order mo;                                                             \
@@ -436,32 +435,32 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         PARSE(SPEC_VALUE, #field, argv);                                              \
         if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
             atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_op_begin(self) < 0)                                               \
+            atomics_elem_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, value, ret, mo);                                               \
-        atomics_op_end(self);                                                         \
+        atomics_elem_end(self);                                                         \
         return atomics_from_raw(self, ret);                                           \
     }
 
 /* OP(order) -> None */
 #define UNARY_METHOD(field, OP)                                                       \
-    static PyObject *m_##field(METHOD_ARGS) {                                         \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
         PyObject *argv[1];                                                            \
         atomics_unary_fn fn;                                                          \
         atomics_order mo;                                                             \
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_ORDER, #field, argv);                                              \
         if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_op_begin(self) < 0)                                               \
+            atomics_elem_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, mo);                                                           \
-        atomics_op_end(self);                                                         \
+        atomics_elem_end(self);                                                         \
         Py_RETURN_NONE;                                                               \
     }
 
 /* fetch_OP(order) -> old value */
 #define FETCH_UNARY_METHOD(field, OP)                                                 \
-    static PyObject *m_##field(METHOD_ARGS) {                                         \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
         PyObject *argv[1];                                                            \
         atomics_fetch_unary_fn fn;                                                    \
         atomics_order mo;                                                             \
@@ -469,10 +468,10 @@ static PyObject *m_bit_test(METHOD_ARGS) {
         GET_FN(self, field, OP, fn);                                                  \
         PARSE(SPEC_ORDER, #field, argv);                                              \
         if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_op_begin(self) < 0)                                               \
+            atomics_elem_begin(self) < 0)                                               \
             return NULL;                                                              \
         fn(self->addr, ret, mo);                                                      \
-        atomics_op_end(self);                                                         \
+        atomics_elem_end(self);                                                         \
         return atomics_from_raw(self, ret);                                           \
     }
 
@@ -502,14 +501,10 @@ FETCH_UNARY_METHOD(fetch_neg, FETCH_NEG)
 
 /* A SEQ_CST load, or NULL with the exception an explicit load() would raise. */
 static PyObject *load_value(AtomicObject *self) {
-    atomics_load_fn fn;
-    unsigned char ret[16];
-    GET_FN(self, load, LOAD, fn);
-    if (atomics_op_begin(self) < 0)
+    atomics_elem el;
+    if (atomics_elem_of_object(self, &el) < 0)
         return NULL;
-    fn(self->addr, ret, ATOMICS_SEQ_CST);
-    atomics_op_end(self);
-    return atomics_from_raw(self, ret);
+    return atomics_e_load(&el, NULL, 0, NULL);
 }
 
 static PyObject *nb_int(PyObject *self) { return load_value((AtomicObject *)self); }
@@ -626,6 +621,38 @@ static PyObject *object_reduce(AtomicObject *self, PyObject *unused) {
     {"__reduce_ex__", (PyCFunction)object_reduce, METH_O,                             \
      "Shared objects pickle to a handle that re-attaches them; others refuse."}
 
+/* ---- object entry points ---------------------------------------------------------------
+ * Each makes the object's element and calls the element method (element.h). */
+
+#define ATOMICS_X_(name, sig)                                                         \
+    static PyObject *m_##name(AtomicObject *self, PyObject *const *args, Py_ssize_t nargs, \
+                              PyObject *kwnames) {                                    \
+        atomics_elem el;                                                              \
+        if (atomics_elem_of_object(self, &el) < 0)                                    \
+            return NULL;                                                              \
+        return atomics_e_##name(&el, args, nargs, kwnames);                           \
+    }
+ATOMICS_VALUE_OPS(ATOMICS_X_)
+ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
+#undef ATOMICS_X_
+
+static PyObject *notify(AtomicObject *self, int all) {
+    atomics_elem el;
+    if (atomics_elem_of_object(self, &el) < 0)
+        return NULL;
+    return atomics_e_notify(&el, all);
+}
+
+static PyObject *m_notify_one(AtomicObject *self, PyObject *unused) {
+    (void)unused;
+    return notify(self, 0);
+}
+
+static PyObject *m_notify_all(AtomicObject *self, PyObject *unused) {
+    (void)unused;
+    return notify(self, 1);
+}
+
 /* ---- type specs ---------------------------------------------------------------------------- */
 
 #define SIG_ORDER "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
@@ -659,9 +686,9 @@ static PyObject *object_reduce(AtomicObject *self, PyObject *unused) {
            "Atomically set bit index and return its old value."),                     \
     METHOD("bit_test_reset", m_bit_test_reset, SIG_INDEX,                             \
            "Atomically clear bit index and return its old value."),                   \
-    METHOD("bit_compl", m_bit_test_compl, SIG_INDEX, "Same as bit_test_compl."),      \
-    METHOD("bit_set", m_bit_test_set, SIG_INDEX, "Same as bit_test_set."),            \
-    METHOD("bit_reset", m_bit_test_reset, SIG_INDEX, "Same as bit_test_reset."),      \
+    METHOD("bit_compl", m_bit_compl, SIG_INDEX, "Same as bit_test_compl."),      \
+    METHOD("bit_set", m_bit_set, SIG_INDEX, "Same as bit_test_set."),            \
+    METHOD("bit_reset", m_bit_reset, SIG_INDEX, "Same as bit_test_reset."),      \
     METHOD("bin_or", m_bin_or, SIG_VALUE, "Atomically value |= operand."),            \
     METHOD("bin_xor", m_bin_xor, SIG_VALUE, "Atomically value ^= operand."),          \
     METHOD("bin_and", m_bin_and, SIG_VALUE, "Atomically value &= operand."),          \
@@ -793,13 +820,6 @@ static const class_info view_classes[] = {
     {"atomics.view.AtomicIntView", DOC_VIEW("INT"), integral_methods, integral_getset, NULL, 1},
     {"atomics.view.AtomicUintView", DOC_VIEW("UINT"), integral_methods, integral_getset, NULL, 1},
 };
-
-PyCFunction atomics_object_method(const char *name) {
-    for (const PyMethodDef *m = integral_methods; m->ml_name != NULL; m++)
-        if ((m->ml_flags & METH_FASTCALL) && strcmp(m->ml_name, name) == 0)
-            return m->ml_meth;
-    return NULL;
-}
 
 /* Builds one family (owned or views) over the helper types:
  * [0] ANY <- [1] INTEGRAL, [2] BYTES; [1] <- [3] INT, [4] UINT. */

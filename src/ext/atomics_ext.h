@@ -151,10 +151,10 @@ void atomics_owner_saw_release(atomics_ctx *ctx);
  * context with a plain store to owner_busy (an asymmetric Dekker handshake:
  * the releasing thread pays with a process-wide membarrier instead), any
  * other thread with an atomic add on the shared state. */
-static inline int atomics_op_begin(AtomicObject *self) {
-    if (!(atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW))
+/* The guard itself, on a view's context (NULL: nothing to check). */
+static inline int atomics_guard_begin(atomics_ctx *ctx) {
+    if (ctx == NULL)
         return 0;
-    atomics_ctx *ctx = self->u.ctx;
 #ifdef Py_GIL_DISABLED
     if (atomics_cc_load_8(&ctx->owner, ATOMICS_RELAXED) == atomics_thread_id()) {
         atomics_cc_store_4(&ctx->owner_busy, 1, ATOMICS_RELAXED);
@@ -176,18 +176,68 @@ static inline int atomics_op_begin(AtomicObject *self) {
     return atomics_raise_released();
 }
 
-static inline void atomics_op_end(AtomicObject *self) {
+static inline void atomics_guard_end(atomics_ctx *ctx) {
 #ifdef Py_GIL_DISABLED
-    if (!(atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW))
+    if (ctx == NULL)
         return;
-    atomics_ctx *ctx = self->u.ctx;
     if (atomics_cc_load_8(&ctx->owner, ATOMICS_RELAXED) == atomics_thread_id())
         atomics_cc_store_4(&ctx->owner_busy, 0, ATOMICS_RELEASE);
     else
         atomics_cc_fetch_sub_4(&ctx->state, CTX_USER, ATOMICS_RELEASE);
 #else
+    (void)ctx;
+#endif
+}
+
+static inline int atomics_op_begin(AtomicObject *self) {
+    if (!(atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW))
+        return 0;
+    return atomics_guard_begin(self->u.ctx);
+}
+
+static inline void atomics_op_end(AtomicObject *self) {
+#ifdef Py_GIL_DISABLED
+    if (atomics_cc_load_1(&self->flags, ATOMICS_RELAXED) & AF_VIEW)
+        atomics_guard_end(self->u.ctx);
+#else
     (void)self;
 #endif
+}
+
+/* ---- elements (docs/design/binding.md) --------------------------------------------- */
+
+/* Where an operation acts: the memory, its table, what its values are, and
+ * the guard to check around the access. A plain struct on the caller's
+ * stack, holding no reference: objects, views, shared objects and array
+ * elements each make one and call the same element methods (element.h). */
+typedef struct {
+    unsigned char *addr;
+    const atomics_ops *ops;
+    atomics_ctx *guard;   /* a view's context; NULL: no check */
+    PyTypeObject *type;   /* names the element in messages; leads to the module state */
+    uint8_t width;
+    uint8_t kind;         /* enum atomics_kind */
+    uint8_t flags;        /* AF_* */
+} atomics_elem;
+
+static inline int atomics_elem_begin(const atomics_elem *el) { return atomics_guard_begin(el->guard); }
+static inline void atomics_elem_end(const atomics_elem *el) { atomics_guard_end(el->guard); }
+
+/* The element of an object, or -1 with ValueError if __init__ has not run. */
+static inline int atomics_elem_of_object(AtomicObject *self, atomics_elem *el) {
+    uint8_t flags = atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE);
+    if (!(flags & AF_INIT)) {
+        PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
+        return -1;
+    }
+    el->addr = self->addr;
+    el->ops = self->ops;
+    el->guard = (flags & AF_VIEW) ? self->u.ctx : NULL;
+    el->type = Py_TYPE(self);
+    el->width = self->width;
+    el->kind = self->kind;
+    el->flags = flags;
+    return 0;
 }
 
 /* ---- blocking wait and notify (wait.c) ------------------------------------------ */
@@ -195,26 +245,6 @@ static inline void atomics_op_end(AtomicObject *self) {
 /* Run by a release before the export is given back, once the phase is
  * RELEASED: wakes the threads waiting on the view until none is left. */
 void atomics_wake_waiters(atomics_ctx *ctx);
-
-PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t nargs,
-                         PyObject *kwnames);
-PyObject *atomics_m_notify_one(AtomicObject *self, PyObject *unused);
-PyObject *atomics_m_notify_all(AtomicObject *self, PyObject *unused);
-
-/* The entries of integral and bytes objects and views. */
-#define ATOMICS_WAIT_METHODS                                                          \
-    {"wait", (PyCFunction)(void (*)(void))atomics_m_wait, METH_FASTCALL | METH_KEYWORDS, \
-     "wait($self, /, old, timeout=None, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"   \
-     "Block while the value equals old. Returns True once it differs, False when "    \
-     "timeout (seconds; None: no limit; 0: look once) runs out. Woken by "            \
-     "notify_one/notify_all, from any thread or process sharing the memory; "         \
-     "order is a load order."},                                                       \
-    {"notify_one", (PyCFunction)(void (*)(void))atomics_m_notify_one, METH_NOARGS,     \
-     "notify_one($self, /)\n--\n\nWake at least one thread or process blocked in "     \
-     "wait on this object (all of them for objects smaller than 4 bytes)."},          \
-    {"notify_all", (PyCFunction)(void (*)(void))atomics_m_notify_all, METH_NOARGS,     \
-     "notify_all($self, /)\n--\n\nWake every thread or process blocked in wait on "    \
-     "this object."}
 
 /* The operations for `width` bytes at `addr` (NULL: owned memory, which is
  * always aligned), or NULL with UnsupportedWidthException or AlignmentError. */
@@ -257,19 +287,6 @@ int atomics_add_array_type(PyObject *module, atomics_state *st);
 PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs);
 /* _share_array(array, handle): the array pickles to handle from now on. */
 PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
-/* The METH_FASTCALL | METH_KEYWORDS function behind the method `name` of
- * integral objects (bytes objects share it), or NULL (atomic.c). */
-PyCFunction atomics_object_method(const char *name);
-
-/* The object's operation table, or NULL with ValueError if __init__ has not
- * run (every method starts here: atomic.c, more_ops.c, wait.c). */
-static inline const atomics_ops *atomics_ops_of(AtomicObject *self) {
-    if (atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)
-        return self->ops;
-    PyErr_Format(PyExc_ValueError, "%.100s object is not initialised", Py_TYPE(self)->tp_name);
-    return NULL;
-}
-
 /* ---- conversion (convert.c) ---------------------------------------------------- */
 
 /* Values travel as native-endian bytes in a 16-byte buffer; for widths up
@@ -376,14 +393,14 @@ static inline int atomics_small_int(PyObject *v, long long *out) {
 }
 
 /* The general conversions (any width, any int, bytes-like values). */
-int atomics_to_raw_slow(AtomicObject *self, PyObject *value, const char *argname,
+int atomics_to_raw_slow(const atomics_elem *self, PyObject *value, const char *argname,
                         unsigned char raw[16]);
-PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char raw[16]);
+PyObject *atomics_from_raw_slow(const atomics_elem *self, const unsigned char raw[16]);
 
 /* A Python value to the object's raw native-endian bytes; TypeError,
  * OverflowError or ValueError when it is not a value of the object. The
  * common case (an int that fits 64 bits, width <= 8) stays inline. */
-static inline int atomics_to_raw(AtomicObject *self, PyObject *value, const char *argname,
+static inline int atomics_to_raw(const atomics_elem *self, PyObject *value, const char *argname,
                                  unsigned char raw[16]) {
     unsigned width = self->width;
     if (self->kind != KIND_BYTES && width <= 8 && PyLong_Check(value)) {
@@ -415,7 +432,7 @@ static inline int atomics_to_raw(AtomicObject *self, PyObject *value, const char
 }
 
 /* Raw native-endian bytes to a Python value of the object's kind. */
-static inline PyObject *atomics_from_raw(const AtomicObject *self, const unsigned char raw[16]) {
+static inline PyObject *atomics_from_raw(const atomics_elem *self, const unsigned char raw[16]) {
     unsigned width = self->width;
     if (self->kind == KIND_BYTES || width > 8)
         return atomics_from_raw_slow(self, raw);
@@ -447,11 +464,10 @@ static inline int atomics_load_order_ok(atomics_order mo) {
     return mo != ATOMICS_RELEASE && mo != ATOMICS_ACQ_REL;
 }
 
-/* Raises UnsupportedOperationException, or ValueError if the object is
- * released or not initialised. */
-PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op);
+/* Raises UnsupportedOperationException, or ValueError for a released view. */
+PyObject *atomics_raise_unsupported(const atomics_elem *el, atomics_op op);
 /* Raises MemoryOrderError(optype, order, is_fail). */
-PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order, int is_fail);
+PyObject *atomics_raise_order(const atomics_elem *el, atomics_op op, atomics_order order, int is_fail);
 /* Raises UnsupportedWidthException(width, readonly). */
 int atomics_raise_width(atomics_state *st, Py_ssize_t width, int readonly);
 

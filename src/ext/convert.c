@@ -198,14 +198,14 @@ wrong_length:
     return -1;
 }
 
-int atomics_to_raw_slow(AtomicObject *self, PyObject *value, const char *argname,
+int atomics_to_raw_slow(const atomics_elem *self, PyObject *value, const char *argname,
                         unsigned char raw[16]) {
     if (self->kind == KIND_BYTES)
         return bytes_to_raw(value, self->width, argname, raw);
     return int_to_raw(value, self->width, self->kind == KIND_INT, argname, raw);
 }
 
-PyObject *atomics_from_raw_slow(const AtomicObject *self, const unsigned char raw[16]) {
+PyObject *atomics_from_raw_slow(const atomics_elem *self, const unsigned char raw[16]) {
     if (self->kind == KIND_BYTES)
         return PyBytes_FromStringAndSize((const char *)raw, self->width);
     return raw_to_int(raw, self->width, self->kind == KIND_INT);
@@ -339,26 +339,26 @@ static PyObject *enum_member(PyObject *enum_type, long value) {
     return PyObject_CallFunction(enum_type, "l", value);
 }
 
-PyObject *atomics_raise_unsupported(AtomicObject *self, atomics_op op) {
-    if (!(atomics_cc_load_1(&self->flags, ATOMICS_ACQUIRE) & AF_INIT)) {
-        PyErr_Format(PyExc_ValueError, "%.100s object is not initialised",
-                     Py_TYPE(self)->tp_name);
-        return NULL;
-    }
-    if (atomics_op_begin(self) < 0)
+PyObject *atomics_raise_unsupported(const atomics_elem *el, atomics_op op) {
+    if (atomics_elem_begin(el) < 0)
         return NULL; /* a released view: ValueError */
-    atomics_op_end(self);
-    atomics_state *st = atomics_state_of((PyObject *)self);
+    atomics_elem_end(el);
+    atomics_state *st = atomics_state_of_type(el->type);
+    if (st == NULL)
+        return NULL;
     PyObject *optype = enum_member(st->OpType, op);
     if (optype)
         raise_exc(st->UnsupportedOperationException,
-                  Py_BuildValue("(NiO)", optype, (int)self->width,
-                                (self->flags & AF_READONLY) ? Py_True : Py_False));
+                  Py_BuildValue("(NiO)", optype, (int)el->width,
+                                (el->flags & AF_READONLY) ? Py_True : Py_False));
     return NULL;
 }
 
-PyObject *atomics_raise_order(PyObject *self, atomics_op op, atomics_order order, int is_fail) {
-    atomics_state *st = atomics_state_of(self);
+PyObject *atomics_raise_order(const atomics_elem *el, atomics_op op, atomics_order order,
+                              int is_fail) {
+    atomics_state *st = atomics_state_of_type(el->type);
+    if (st == NULL)
+        return NULL;
     PyObject *optype = enum_member(st->OpType, op);
     PyObject *mo = optype ? enum_member(st->MemoryOrder, order) : NULL;
     if (mo)

@@ -8,17 +8,19 @@
  * in between. */
 #include "more_ops.h"
 
+#define ATOMICS_MORE_ARGS_ const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
+
 /* ---- shared pieces ------------------------------------------------------------ */
 
 /* The table, or NULL with ValueError for an object not initialised. */
 /* UnsupportedOperationException for an operation OpType (fixed by 1.0) has
  * no member for: its optype is the method's name. A released view raises
  * ValueError instead, as for every other operation. */
-static PyObject *raise_unsupported(AtomicObject *self, const char *name) {
-    if (atomics_op_begin(self) < 0)
+static PyObject *raise_unsupported(const atomics_elem *self, const char *name) {
+    if (atomics_elem_begin(self) < 0)
         return NULL;
-    atomics_op_end(self);
-    atomics_state *st = atomics_state_of((PyObject *)self);
+    atomics_elem_end(self);
+    atomics_state *st = atomics_state_of_type(self->type);
     if (st == NULL)
         return NULL;
     PyObject *exc = PyObject_CallFunction(st->UnsupportedOperationException, "siO", name,
@@ -34,9 +36,7 @@ static PyObject *raise_unsupported(AtomicObject *self, const char *name) {
 /* Looks up a table entry, raising for a missing one under the method's name. */
 #define GET_FN(self, expr, name, fn)                                                  \
     do {                                                                              \
-        const atomics_ops *ops = atomics_ops_of(self);                                \
-        if (ops == NULL)                                                              \
-            return NULL;                                                              \
+        const atomics_ops *ops = (self)->ops;                                         \
         fn = (expr);                                                                  \
         if (fn == NULL)                                                               \
             return raise_unsupported(self, name);                                     \
@@ -111,10 +111,10 @@ static PyObject *minmax(ATOMICS_MORE_ARGS_, int is_max, enum result want, const 
            name, fn);
     if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
         atomics_to_raw(self, argv[0], "value", value) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0)
+        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, value, ret, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     if (want == RESULT_NONE)
         Py_RETURN_NONE;
     if (want == RESULT_NEW) {
@@ -125,7 +125,7 @@ static PyObject *minmax(ATOMICS_MORE_ARGS_, int is_max, enum result want, const 
 }
 
 #define MINMAX_METHOD(name, is_max, want)                                             \
-    PyObject *atomics_m_##name(ATOMICS_MORE_ARGS_) {                                  \
+    PyObject *atomics_e_##name(ATOMICS_MORE_ARGS_) {                                  \
         static const atomics_argspec spec = SPEC_VALUE(#name);                        \
         return minmax(self, args, nargs, kwnames, is_max, want, #name, &spec);        \
     }
@@ -148,10 +148,10 @@ static PyObject *binary_fetch(ATOMICS_MORE_ARGS_, atomics_fetch_binary_fn fn, en
     unsigned char value[16], ret[16], now[16];
     if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
         atomics_to_raw(self, argv[0], "value", value) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_op_begin(self) < 0)
+        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, value, ret, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     new_value(op, ret, value, self->width, self->kind == KIND_INT, now);
     return atomics_from_raw(self, now);
 }
@@ -162,24 +162,24 @@ static PyObject *unary_fetch(ATOMICS_MORE_ARGS_, atomics_fetch_unary_fn fn, enum
     atomics_order mo;
     unsigned char ret[16], now[16], one[16] = {0};
     if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
-        atomics_parse_order(argv[0], "order", &mo) < 0 || atomics_op_begin(self) < 0)
+        atomics_parse_order(argv[0], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, ret, mo);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     put_wide(one, (wide){1, 0}, self->width);
     new_value(op, ret, one, self->width, self->kind == KIND_INT, now);
     return atomics_from_raw(self, now);
 }
 
 #define BINARY_FETCH_METHOD(name, field, op)                                          \
-    PyObject *atomics_m_##name(ATOMICS_MORE_ARGS_) {                                  \
+    PyObject *atomics_e_##name(ATOMICS_MORE_ARGS_) {                                  \
         static const atomics_argspec spec = SPEC_VALUE(#name);                        \
         atomics_fetch_binary_fn fn;                                                   \
         GET_FN(self, ops->field, #name, fn);                                          \
         return binary_fetch(self, args, nargs, kwnames, fn, op, &spec);               \
     }
 #define UNARY_FETCH_METHOD(name, field, op)                                           \
-    PyObject *atomics_m_##name(ATOMICS_MORE_ARGS_) {                                  \
+    PyObject *atomics_e_##name(ATOMICS_MORE_ARGS_) {                                  \
         static const atomics_argspec spec = SPEC_ORDER(#name);                        \
         atomics_fetch_unary_fn fn;                                                    \
         GET_FN(self, ops->field, #name, fn);                                          \
@@ -213,7 +213,7 @@ static atomics_order fail_order_for(atomics_order mo) {
 
 #define DEFAULT_MAX_RETRIES 10000
 
-PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_) {
+PyObject *atomics_e_fetch_update(ATOMICS_MORE_ARGS_) {
     static const atomics_argspec spec = {
         "fetch_update", 1, 4, {"fn", "order", "fail_order", "max_retries"}, {NULL}, 3};
     PyObject *argv[4];
@@ -242,7 +242,7 @@ PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_) {
     if (argv[2] == NULL || argv[2] == Py_None)
         fail = fail_order_for(mo);
     else if (!atomics_is_valid_fail_order(mo, fail)) {
-        atomics_state *st = atomics_state_of((PyObject *)self);
+        atomics_state *st = atomics_state_of_type(self->type);
         PyObject *order = st ? PyObject_CallFunction(st->MemoryOrder, "i", (int)fail) : NULL;
         PyObject *exc = order ? PyObject_CallFunction(st->MemoryOrderError, "sOO", "fetch_update",
                                                       order, Py_True)
@@ -274,10 +274,10 @@ PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_) {
         }
     }
 
-    if (atomics_op_begin(self) < 0)
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     load(self->addr, seen, fail);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     for (long long retries = 0;; retries++) {
         /* fn runs with nothing held: the view may be released meanwhile, and
          * the next atomics_op_begin then raises instead of touching memory */
@@ -286,14 +286,14 @@ PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_) {
             return NULL;
         PyObject *result = PyObject_CallFunctionObjArgs(fn, old, NULL);
         if (result == NULL || atomics_to_raw(self, result, "the result of fn", desired) < 0 ||
-            atomics_op_begin(self) < 0) {
+            atomics_elem_begin(self) < 0) {
             Py_XDECREF(result);
             Py_DECREF(old);
             return NULL;
         }
         Py_DECREF(result);
         int ok = cas(self->addr, seen, desired, mo, fail);
-        atomics_op_end(self);
+        atomics_elem_end(self);
         if (ok)
             return old;
         Py_DECREF(old);

@@ -3,31 +3,12 @@
 #ifndef ATOMICS_MORE_OPS_H
 #define ATOMICS_MORE_OPS_H
 
-#include "atomics_ext.h"
-
-#define ATOMICS_MORE_ARGS_ AtomicObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
-
-PyObject *atomics_m_max(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_min(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_fetch_max(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_fetch_min(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_max_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_min_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_add_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_sub_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_inc_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_dec_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_neg_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_bin_or_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_bin_xor_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_bin_and_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_bin_not_fetch(ATOMICS_MORE_ARGS_);
-PyObject *atomics_m_fetch_update(ATOMICS_MORE_ARGS_);
+#include "element.h"
 
 #define ATOMICS_MORE_SIG_ORDER_ "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
 #define ATOMICS_MORE_SIG_VALUE_ "($self, /, value, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
 #define ATOMICS_MORE_M_(name, sig, doc)                                                        \
-    {#name, (PyCFunction)(void (*)(void))atomics_m_##name, METH_FASTCALL | METH_KEYWORDS,      \
+    {#name, (PyCFunction)(void (*)(void))m_##name, METH_FASTCALL | METH_KEYWORDS,      \
      #name sig doc}
 
 /* Every object with a value: integral and bytes. */

@@ -16,7 +16,7 @@
  * the GIL (which the releasing thread may hold), and raises ValueError. The
  * count and the phase form a Dekker pair: each side writes its own, fences,
  * and reads the other's, so one of them always sees the other. */
-#include "atomics_ext.h"
+#include "element.h"
 
 #include <math.h>
 #if defined(_WIN32)
@@ -142,9 +142,9 @@ static int check_signals(void) {
 
 /* Sleeps without the GIL until the value differs from *old, the deadline
  * passes, the view is released, or a signal handler must run. */
-static PyObject *block(AtomicObject *self, atomics_load_fn load, const unsigned char *old,
+static PyObject *block(const atomics_elem *self, atomics_load_fn load, const unsigned char *old,
                        atomics_order mo, int64_t deadline) {
-    atomics_ctx *ctx = (self->flags & AF_VIEW) ? self->u.ctx : NULL;
+    atomics_ctx *ctx = self->guard;
     for (;;) {
         int r = ATOMICS_WAIT_WOKEN, released = 0;
         Py_BEGIN_ALLOW_THREADS
@@ -181,16 +181,14 @@ static PyObject *block(AtomicObject *self, atomics_load_fn load, const unsigned 
     }
 }
 
-PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t nargs,
+PyObject *atomics_e_wait(const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs,
                          PyObject *kwnames) {
     static const atomics_argspec spec = {"wait", 1, 3, {"old", "timeout", "order"}, {NULL}, 0};
     PyObject *argv[3];
     unsigned char old[16];
     int64_t timeout;
     atomics_order mo;
-    const atomics_ops *ops = atomics_ops_of(self);
-    if (ops == NULL)
-        return NULL;
+    const atomics_ops *ops = self->ops;
     if (ops->load == NULL) /* read-only 16 bytes without an atomic 16-byte load */
         return atomics_raise_unsupported(self, ATOMICS_OP_LOAD);
     if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
@@ -198,12 +196,12 @@ PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t n
         atomics_parse_order(argv[2], "order", &mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(mo))
-        return atomics_raise_order((PyObject *)self, ATOMICS_OP_LOAD, mo, 0);
+        return atomics_raise_order(self, ATOMICS_OP_LOAD, mo, 0);
     /* the first look, with the GIL: most waits find the value changed */
-    if (atomics_op_begin(self) < 0)
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     int r = atomics_wait_once(ops->load, self->addr, self->width, old, mo, 0);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     if (r == ATOMICS_WAIT_CHANGED)
         Py_RETURN_TRUE;
     if (timeout == 0)
@@ -214,23 +212,13 @@ PyObject *atomics_m_wait(AtomicObject *self, PyObject *const *args, Py_ssize_t n
 
 /* ---- notify ------------------------------------------------------------------------ */
 
-static PyObject *notify(AtomicObject *self, int all) {
-    if (atomics_ops_of(self) == NULL || atomics_op_begin(self) < 0)
+PyObject *atomics_e_notify(const atomics_elem *self, int all) {
+    if (atomics_elem_begin(self) < 0)
         return NULL;
     if (all)
         atomics_notify_all(self->addr, self->width);
     else
         atomics_notify_one(self->addr, self->width);
-    atomics_op_end(self);
+    atomics_elem_end(self);
     Py_RETURN_NONE;
-}
-
-PyObject *atomics_m_notify_one(AtomicObject *self, PyObject *unused) {
-    (void)unused;
-    return notify(self, 0);
-}
-
-PyObject *atomics_m_notify_all(AtomicObject *self, PyObject *unused) {
-    (void)unused;
-    return notify(self, 1);
 }

@@ -1,0 +1,65 @@
+/* element.h: the element methods, every operation written once over an
+ * element (atomics_elem, atomics_ext.h; docs/design/binding.md). Objects,
+ * views and shared objects (atomic.c) and array elements (array.c) make an
+ * element and call these; nothing else implements an operation. */
+#ifndef ATOMICS_ELEMENT_H
+#define ATOMICS_ELEMENT_H
+
+#include "atomics_ext.h"
+
+/* An operation with its arguments after the element: parses, converts,
+ * checks, runs between the element's guard, returns the result. */
+typedef PyObject *(*atomics_elem_method)(const atomics_elem *el, PyObject *const *args,
+                                         Py_ssize_t nargs, PyObject *kwnames);
+
+/* Every element method: X(name, signature class). Integral and bytes
+ * elements have the value operations, integral ones the arithmetic too. */
+#define ATOMICS_VALUE_OPS(X)                                                          \
+    X(load, ORDER) X(store, DESIRED) X(exchange, DESIRED) X(cmpxchg_weak, CMPXCHG)    \
+    X(cmpxchg_strong, CMPXCHG) X(bit_test, INDEX) X(bit_test_compl, INDEX)            \
+    X(bit_test_set, INDEX) X(bit_test_reset, INDEX) X(bit_compl, INDEX)               \
+    X(bit_set, INDEX) X(bit_reset, INDEX) X(bin_or, VALUE) X(bin_xor, VALUE)          \
+    X(bin_and, VALUE) X(bin_not, ORDER) X(bin_fetch_or, VALUE) X(bin_fetch_xor, VALUE) \
+    X(bin_fetch_and, VALUE) X(bin_fetch_not, ORDER)                                   \
+    X(bin_or_fetch, VALUE) X(bin_xor_fetch, VALUE) X(bin_and_fetch, VALUE)            \
+    X(bin_not_fetch, ORDER) X(fetch_update, UPDATE) X(wait, WAIT)
+#define ATOMICS_ARITHMETIC_OPS(X)                                                     \
+    X(add, VALUE) X(sub, VALUE) X(inc, ORDER) X(dec, ORDER) X(neg, ORDER)             \
+    X(fetch_add, VALUE) X(fetch_sub, VALUE) X(fetch_inc, ORDER) X(fetch_dec, ORDER)   \
+    X(fetch_neg, ORDER)                                                               \
+    X(max, VALUE) X(min, VALUE) X(fetch_max, VALUE) X(fetch_min, VALUE)               \
+    X(max_fetch, VALUE) X(min_fetch, VALUE) X(add_fetch, VALUE) X(sub_fetch, VALUE)   \
+    X(inc_fetch, ORDER) X(dec_fetch, ORDER) X(neg_fetch, ORDER)
+
+/* The 1.0 aliases are the same methods. */
+#define atomics_e_bit_compl atomics_e_bit_test_compl
+#define atomics_e_bit_set atomics_e_bit_test_set
+#define atomics_e_bit_reset atomics_e_bit_test_reset
+
+#define ATOMICS_X_(name, sig)                                                         \
+    PyObject *atomics_e_##name(const atomics_elem *el, PyObject *const *args,         \
+                               Py_ssize_t nargs, PyObject *kwnames);
+ATOMICS_VALUE_OPS(ATOMICS_X_)
+ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
+#undef ATOMICS_X_
+
+/* notify_one (all = 0) and notify_all (wait.c): no arguments. */
+PyObject *atomics_e_notify(const atomics_elem *el, int all);
+
+/* The wait entries of integral and bytes objects and views (atomic.c
+ * defines m_wait, m_notify_one and m_notify_all). */
+#define ATOMICS_WAIT_METHODS                                                          \
+    {"wait", (PyCFunction)(void (*)(void))m_wait, METH_FASTCALL | METH_KEYWORDS,      \
+     "wait($self, /, old, timeout=None, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"   \
+     "Block while the value equals old. Returns True once it differs, False when "    \
+     "timeout (seconds; None: no limit; 0: look once) runs out. Woken by "            \
+     "notify_one/notify_all, from any thread or process sharing the memory; "         \
+     "order is a load order."},                                                       \
+    {"notify_one", (PyCFunction)m_notify_one, METH_NOARGS,                            \
+     "notify_one($self, /)\n--\n\nWake at least one thread or process blocked in "     \
+     "wait on this object (all of them for objects smaller than 4 bytes)."},          \
+    {"notify_all", (PyCFunction)m_notify_all, METH_NOARGS,                            \
+     "notify_all($self, /)\n--\n\nWake every thread or process blocked in wait on "    \
+     "this object."}
+
+#endif /* ATOMICS_ELEMENT_H */
