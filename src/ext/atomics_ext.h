@@ -466,6 +466,9 @@ static inline int atomics_load_order_ok(atomics_order mo) {
 
 /* Raises UnsupportedOperationException, or ValueError for a released view. */
 PyObject *atomics_raise_unsupported(const atomics_elem *el, atomics_op op);
+/* The same for an operation OpType (fixed by 1.0) has no member for: its
+ * optype is the method's name. */
+PyObject *atomics_raise_unsupported_name(const atomics_elem *el, const char *name);
 /* Raises MemoryOrderError(optype, order, is_fail). */
 PyObject *atomics_raise_order(const atomics_elem *el, atomics_op op, atomics_order order, int is_fail);
 /* Raises UnsupportedWidthException(width, readonly). */

@@ -339,19 +339,34 @@ static PyObject *enum_member(PyObject *enum_type, long value) {
     return PyObject_CallFunction(enum_type, "l", value);
 }
 
-PyObject *atomics_raise_unsupported(const atomics_elem *el, atomics_op op) {
-    if (atomics_elem_begin(el) < 0)
+/* UnsupportedOperationException(optype, width, readonly), or ValueError for
+ * a released view; optype is a new reference, NULL if making it failed. */
+static PyObject *raise_unsupported(const atomics_elem *el, PyObject *optype) {
+    if (optype == NULL)
+        return NULL;
+    if (atomics_elem_begin(el) < 0) {
+        Py_DECREF(optype);
         return NULL; /* a released view: ValueError */
+    }
     atomics_elem_end(el);
     atomics_state *st = atomics_state_of_type(el->type);
-    if (st == NULL)
+    if (st == NULL) {
+        Py_DECREF(optype);
         return NULL;
-    PyObject *optype = enum_member(st->OpType, op);
-    if (optype)
-        raise_exc(st->UnsupportedOperationException,
-                  Py_BuildValue("(NiO)", optype, (int)el->width,
-                                (el->flags & AF_READONLY) ? Py_True : Py_False));
+    }
+    raise_exc(st->UnsupportedOperationException,
+              Py_BuildValue("(NiO)", optype, (int)el->width,
+                            (el->flags & AF_READONLY) ? Py_True : Py_False));
     return NULL;
+}
+
+PyObject *atomics_raise_unsupported(const atomics_elem *el, atomics_op op) {
+    atomics_state *st = atomics_state_of_type(el->type);
+    return st ? raise_unsupported(el, enum_member(st->OpType, op)) : NULL;
+}
+
+PyObject *atomics_raise_unsupported_name(const atomics_elem *el, const char *name) {
+    return raise_unsupported(el, PyUnicode_FromString(name));
 }
 
 PyObject *atomics_raise_order(const atomics_elem *el, atomics_op op, atomics_order order,

@@ -62,4 +62,48 @@ PyObject *atomics_e_notify(const atomics_elem *el, int all);
      "notify_all($self, /)\n--\n\nWake every thread or process blocked in wait on "    \
      "this object."}
 
+/* ---- for the files that define element methods ------------------------------------- */
+
+/* Looks up entry `field` of the element's table, raising UnsupportedOperationException
+ * (optype: the OpType member OP) if it is missing. */
+#define GET_FN(self, field, OP, fn)                                                   \
+    do {                                                                              \
+        fn = (self)->ops->field;                                                      \
+        if (fn == NULL)                                                               \
+            return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
+    } while (0)
+
+/* Parameter lists, named after the method for messages. */
+#define SPEC_ORDER(name) {name, 0, 1, {"order"}, {NULL}, 0}
+#define SPEC_VALUE(name) {name, 1, 2, {"value", "order"}, {NULL}, 0}
+#define SPEC_DESIRED(name) {name, 1, 2, {"desired", "order"}, {NULL}, 0}
+#define SPEC_INDEX(name) {name, 1, 2, {"index", "order"}, {NULL}, 0}
+#define SPEC_CMPXCHG(name)                                                            \
+    {name, 2, 4, {"expected", "desired", "success", "failure"}, {NULL, NULL, "succ", "fail"}, 0}
+
+#define PARSE(SPEC, name, argv)                                                       \
+    do {                                                                              \
+        static const atomics_argspec spec_ = SPEC(name);                              \
+        if (atomics_parse_args(&spec_, args, nargs, kwnames, argv) < 0)               \
+            return NULL;                                                              \
+    } while (0)
+
+#define METHOD_ARGS const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
+
+/* The same for operations OpType has no member for: the optype is `name`. */
+#define GET_FN_NAMED(self, expr, name, fn)                                            \
+    do {                                                                              \
+        const atomics_ops *ops = (self)->ops;                                         \
+        fn = (expr);                                                                  \
+        if (fn == NULL)                                                               \
+            return atomics_raise_unsupported_name(self, name);                        \
+    } while (0)
+
+/* The value an operation leaves behind, from the old value and the operand
+ * (raw bytes of `width`), for the forms that return the new value (arith.c). */
+enum atomics_newop { NEW_ADD, NEW_SUB, NEW_OR, NEW_XOR, NEW_AND, NEW_NOT, NEW_NEG, NEW_MAX, NEW_MIN };
+void atomics_new_value(enum atomics_newop op, const unsigned char old_raw[16],
+                       const unsigned char arg_raw[16], unsigned width, int is_signed,
+                       unsigned char out[16]);
+
 #endif /* ATOMICS_ELEMENT_H */

@@ -3,7 +3,7 @@
  * keeps no global mutable state, so every interpreter gets its own copy and
  * no operation needs the GIL. */
 #include "atomics_ext.h"
-#include "more_ops.h"
+#include "functions.h"
 
 atomics_state *atomics_state_of_type(PyTypeObject *tp) {
 #if PY_VERSION_HEX >= 0x030B0000
@@ -316,7 +316,7 @@ static PyMethodDef module_methods[] = {
      "with the buffer protocol; its width is the buffer's size). atype as for atomic().\n"
      "With offset=N the view starts N bytes into the buffer and is width= bytes wide\n"
      "(default: up to the end); align='minimum' accepts the core's minimum alignment."},
-    ATOMICS_MORE_MODULE_METHODS,
+    ATOMICS_FUNCTION_METHODS,
     {"atomicarray", (PyCFunction)(void (*)(void))atomics_array_new, METH_VARARGS | METH_KEYWORDS,
      "atomicarray($module, /, buffer, width, atype, offset=0, length=None, is_signed=None,\n"
      "            align='recommended')\n--\n\n"

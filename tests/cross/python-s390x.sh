@@ -141,8 +141,8 @@ for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c
     die "compiling $f"
   objs+=("$out/obj/core-${f##*/}.o")
 done
-for f in src/ext/module.c src/ext/atomic.c src/ext/context.c src/ext/result.c \
-         src/ext/alignment.c src/ext/convert.c src/ext/more_ops.c src/ext/wait.c src/ext/array.c; do
+for f in src/ext/module.c src/ext/object.c src/ext/access.c src/ext/arith.c src/ext/minmax.c src/ext/context.c src/ext/result.c \
+         src/ext/alignment.c src/ext/convert.c src/ext/functions.c src/ext/wait.c src/ext/array.c; do
   $triplet-gcc "${cflags[@]}" -c "$f" -o "$out/obj/ext-${f##*/}.o" || die "compiling $f"
   objs+=("$out/obj/ext-${f##*/}.o")
 done

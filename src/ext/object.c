@@ -1,9 +1,10 @@
-/* atomic.c: the atomic object types, owned (atomics.base) and views
- * (atomics.view), and every operation on them. Both share one layout and one
- * set of methods; a view only adds the check that its context is still open. */
+/* object.c: the atomic object types, owned (atomics.base) and views
+ * (atomics.view): construction, lifetime, GC, repr, properties, copying and
+ * pickling, and the method tables. Both share one layout and one set of
+ * methods; each method makes the object's element and calls the element
+ * method (element.h); a view's element carries its context as the guard. */
 #include "atomics_ext.h"
 #include "element.h"
-#include "more_ops.h"
 
 #include <structmember.h>
 
@@ -211,292 +212,6 @@ static int check_usable(AtomicObject *self) {
     return 0;
 }
 
-/* ---- operations --------------------------------------------------------------------- */
-
-/* Looks up entry `field` of the object's table, raising if it is missing. */
-#define GET_FN(self, field, OP, fn)                                                   \
-    do {                                                                              \
-        fn = (self)->ops->field;                                                      \
-        if (fn == NULL)                                                               \
-            return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
-    } while (0)
-
-/* Parameter lists, named after the method for messages. */
-#define SPEC_ORDER(name) {name, 0, 1, {"order"}, {NULL}, 0}
-#define SPEC_VALUE(name) {name, 1, 2, {"value", "order"}, {NULL}, 0}
-#define SPEC_DESIRED(name) {name, 1, 2, {"desired", "order"}, {NULL}, 0}
-#define SPEC_INDEX(name) {name, 1, 2, {"index", "order"}, {NULL}, 0}
-#define SPEC_CMPXCHG(name)                                                            \
-    {name, 2, 4, {"expected", "desired", "success", "failure"}, {NULL, NULL, "succ", "fail"}, 0}
-
-#define PARSE(SPEC, name, argv)                                                       \
-    do {                                                                              \
-        static const atomics_argspec spec_ = SPEC(name);                              \
-        if (atomics_parse_args(&spec_, args, nargs, kwnames, argv) < 0)               \
-            return NULL;                                                              \
-    } while (0)
-
-#define METHOD_ARGS const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
-
-PyObject *atomics_e_load(METHOD_ARGS) {
-    PyObject *argv[1];
-    atomics_load_fn fn;
-    atomics_order mo;
-    unsigned char ret[16];
-    GET_FN(self, load, LOAD, fn);
-    PARSE(SPEC_ORDER, "load", argv);
-    if (atomics_parse_order(argv[0], "order", &mo) < 0)
-        return NULL;
-    if (!atomics_load_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_LOAD, mo, 0);
-    if (atomics_elem_begin(self) < 0)
-        return NULL;
-    fn(self->addr, ret, mo);
-    atomics_elem_end(self);
-    return atomics_from_raw(self, ret);
-}
-
-PyObject *atomics_e_store(METHOD_ARGS) {
-    PyObject *argv[2];
-    atomics_store_fn fn;
-    atomics_order mo;
-    unsigned char desired[16];
-    GET_FN(self, store, STORE, fn);
-    PARSE(SPEC_DESIRED, "store", argv);
-    /* 1.0.3's order of checks, which programs see when both are wrong: an
-     * integer value before the order, but a bytes object's order first */
-    int value_first = self->kind != KIND_BYTES;
-    if (value_first && atomics_to_raw(self, argv[0], "desired", desired) < 0)
-        return NULL;
-    if (atomics_parse_order(argv[1], "order", &mo) < 0)
-        return NULL;
-    if (!atomics_store_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_STORE, mo, 0);
-    if (!value_first && atomics_to_raw(self, argv[0], "desired", desired) < 0)
-        return NULL;
-    if (atomics_elem_begin(self) < 0)
-        return NULL;
-    fn(self->addr, desired, mo);
-    atomics_elem_end(self);
-    Py_RETURN_NONE;
-}
-
-PyObject *atomics_e_exchange(METHOD_ARGS) {
-    PyObject *argv[2];
-    atomics_exchange_fn fn;
-    atomics_order mo;
-    unsigned char desired[16], ret[16];
-    GET_FN(self, exchange, EXCHANGE, fn);
-    PARSE(SPEC_DESIRED, "exchange", argv);
-    if (atomics_to_raw(self, argv[0], "desired", desired) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
-        return NULL;
-    fn(self->addr, desired, ret, mo);
-    atomics_elem_end(self);
-    return atomics_from_raw(self, ret);
-}
-
-static PyObject *cmpxchg(const atomics_elem *self, atomics_cmpxchg_fn fn, atomics_op op,
-                         PyObject *const *argv) {
-    atomics_order succ, fail;
-    unsigned char expected[16], desired[16];
-    /* 1.0.3's order of checks: the values, then the failure order, then the
-     * success order */
-    if (atomics_to_raw(self, argv[0], "expected", expected) < 0 ||
-        atomics_to_raw(self, argv[1], "desired", desired) < 0 ||
-        atomics_parse_order(argv[3], "failure", &fail) < 0 ||
-        atomics_parse_order(argv[2], "success", &succ) < 0)
-        return NULL;
-    if (!atomics_is_valid_fail_order(succ, fail))
-        return atomics_raise_order(self, op, fail, 1);
-    if (atomics_elem_begin(self) < 0)
-        return NULL;
-    int ok = fn(self->addr, expected, desired, succ, fail);
-    atomics_elem_end(self);
-    PyObject *seen;
-    if (ok) {
-        /* the value seen was the one expected: hand back the caller's object */
-        int exact = self->kind == KIND_BYTES ? PyBytes_CheckExact(argv[0])
-                                             : PyLong_CheckExact(argv[0]);
-        if (exact) {
-            seen = argv[0];
-            Py_INCREF(seen);
-        } else {
-            seen = atomics_from_raw(self, expected);
-        }
-    } else {
-        seen = atomics_from_raw(self, expected);
-    }
-    if (seen == NULL)
-        return NULL;
-    PyObject *result = atomics_cmpxchg_result(atomics_state_of_type(self->type), ok, seen);
-    Py_DECREF(seen);
-    return result;
-}
-
-PyObject *atomics_e_cmpxchg_weak(METHOD_ARGS) {
-    PyObject *argv[4];
-    atomics_cmpxchg_fn fn;
-    GET_FN(self, cmpxchg_weak, CMPXCHG_WEAK, fn);
-    PARSE(SPEC_CMPXCHG, "cmpxchg_weak", argv);
-    return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_WEAK, argv);
-}
-
-PyObject *atomics_e_cmpxchg_strong(METHOD_ARGS) {
-    PyObject *argv[4];
-    atomics_cmpxchg_fn fn;
-    GET_FN(self, cmpxchg_strong, CMPXCHG_STRONG, fn);
-    PARSE(SPEC_CMPXCHG, "cmpxchg_strong", argv);
-    return cmpxchg(self, fn, ATOMICS_OP_CMPXCHG_STRONG, argv);
-}
-
-/* A bit index: an int or an __index__ object (numpy integers, as 1.0.3
- * took them), 0 <= index < 8 * width. */
-static int parse_index(const atomics_elem *self, PyObject *arg, unsigned *out) {
-    PyObject *v = atomics_as_int(arg, "index");
-    if (v == NULL)
-        return -1;
-    int overflow, rc = 0;
-    long long i = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (i == -1 && PyErr_Occurred()) {
-        rc = -1;
-    } else if (overflow || i < 0 || i >= 8 * (long long)self->width) {
-        PyErr_Format(PyExc_ValueError, "bit index %R out of range for width %d (0 <= index < %d)",
-                     v, (int)self->width, 8 * (int)self->width);
-        rc = -1;
-    } else {
-        *out = (unsigned)i;
-    }
-    Py_DECREF(v);
-    return rc;
-}
-
-PyObject *atomics_e_bit_test(METHOD_ARGS) {
-    PyObject *argv[2];
-    atomics_bit_test_fn fn;
-    atomics_order mo;
-    unsigned index;
-    GET_FN(self, bit_test, BIT_TEST, fn);
-    PARSE(SPEC_INDEX, "bit_test", argv);
-    if (atomics_parse_order(argv[1], "order", &mo) < 0)
-        return NULL;
-    if (!atomics_load_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_BIT_TEST, mo, 0);
-    if (parse_index(self, argv[0], &index) < 0 || atomics_elem_begin(self) < 0)
-        return NULL;
-    int r = fn(self->addr, index, mo);
-    atomics_elem_end(self);
-    return PyBool_FromLong(r);
-}
-
-/* bit_test_compl / bit_test_set / bit_test_reset */
-#define BIT_MODIFY_METHOD(field, OP)                                                  \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[2];                                                            \
-        atomics_bit_modify_fn fn;                                                     \
-        atomics_order mo;                                                             \
-        unsigned index;                                                               \
-        GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_INDEX, #field, argv);                                              \
-        if (parse_index(self, argv[0], &index) < 0 ||                                 \
-            atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0) \
-            return NULL;                                                              \
-        int r = fn(self->addr, index, mo);                                            \
-        atomics_elem_end(self);                                                         \
-        return PyBool_FromLong(r);                                                    \
-    }
-
-/* OP(value, order) -> None */
-#define BINARY_METHOD(field, OP)                                                      \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[2];                                                            \
-        atomics_binary_fn fn;                                                         \
-        atomics_order mo;                                                             \
-        unsigned char value[16];                                                      \
-        GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
-            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
-            return NULL;                                                              \
-        fn(self->addr, value, mo);                                                    \
-        atomics_elem_end(self);                                                         \
-        Py_RETURN_NONE;                                                               \
-    }
-
-/* fetch_OP(value, order) -> old value */
-#define FETCH_BINARY_METHOD(field, OP)                                                \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[2];                                                            \
-        atomics_fetch_binary_fn fn;                                                   \
-        atomics_order mo;                                                             \
-        unsigned char value[16], ret[16];                                             \
-        GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
-            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
-            return NULL;                                                              \
-        fn(self->addr, value, ret, mo);                                               \
-        atomics_elem_end(self);                                                         \
-        return atomics_from_raw(self, ret);                                           \
-    }
-
-/* OP(order) -> None */
-#define UNARY_METHOD(field, OP)                                                       \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[1];                                                            \
-        atomics_unary_fn fn;                                                          \
-        atomics_order mo;                                                             \
-        GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_ORDER, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
-            return NULL;                                                              \
-        fn(self->addr, mo);                                                           \
-        atomics_elem_end(self);                                                         \
-        Py_RETURN_NONE;                                                               \
-    }
-
-/* fetch_OP(order) -> old value */
-#define FETCH_UNARY_METHOD(field, OP)                                                 \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[1];                                                            \
-        atomics_fetch_unary_fn fn;                                                    \
-        atomics_order mo;                                                             \
-        unsigned char ret[16];                                                        \
-        GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_ORDER, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
-            return NULL;                                                              \
-        fn(self->addr, ret, mo);                                                      \
-        atomics_elem_end(self);                                                         \
-        return atomics_from_raw(self, ret);                                           \
-    }
-
-BIT_MODIFY_METHOD(bit_test_compl, BIT_TEST_COMPL)
-BIT_MODIFY_METHOD(bit_test_set, BIT_TEST_SET)
-BIT_MODIFY_METHOD(bit_test_reset, BIT_TEST_RESET)
-BINARY_METHOD(bin_or, OR)
-BINARY_METHOD(bin_xor, XOR)
-BINARY_METHOD(bin_and, AND)
-UNARY_METHOD(bin_not, NOT)
-FETCH_BINARY_METHOD(bin_fetch_or, FETCH_OR)
-FETCH_BINARY_METHOD(bin_fetch_xor, FETCH_XOR)
-FETCH_BINARY_METHOD(bin_fetch_and, FETCH_AND)
-FETCH_UNARY_METHOD(bin_fetch_not, FETCH_NOT)
-BINARY_METHOD(add, ADD)
-BINARY_METHOD(sub, SUB)
-UNARY_METHOD(inc, INC)
-UNARY_METHOD(dec, DEC)
-UNARY_METHOD(neg, NEG)
-FETCH_BINARY_METHOD(fetch_add, FETCH_ADD)
-FETCH_BINARY_METHOD(fetch_sub, FETCH_SUB)
-FETCH_UNARY_METHOD(fetch_inc, FETCH_INC)
-FETCH_UNARY_METHOD(fetch_dec, FETCH_DEC)
-FETCH_UNARY_METHOD(fetch_neg, FETCH_NEG)
-
 /* ---- special methods ------------------------------------------------------------------ */
 
 /* A SEQ_CST load, or NULL with the exception an explicit load() would raise. */
@@ -653,6 +368,58 @@ static PyObject *m_notify_all(AtomicObject *self, PyObject *unused) {
     return notify(self, 1);
 }
 
+/* The entries of the operations beyond 1.0. */
+#define SIG_ORDER_ "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define SIG_VALUE_ "($self, /, value, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
+#define METHOD_(name, sig, doc)                                                        \
+    {#name, (PyCFunction)(void (*)(void))m_##name, METH_FASTCALL | METH_KEYWORDS,      \
+     #name sig doc}
+
+/* Every object with a value: integral and bytes. */
+#define LATER_VALUE_METHODS                                                             \
+    METHOD_(bin_or_fetch, SIG_VALUE_,                                     \
+                    "Atomically value |= operand; return the new value."),                     \
+    METHOD_(bin_xor_fetch, SIG_VALUE_,                                    \
+                    "Atomically value ^= operand; return the new value."),                     \
+    METHOD_(bin_and_fetch, SIG_VALUE_,                                    \
+                    "Atomically value &= operand; return the new value."),                     \
+    METHOD_(bin_not_fetch, SIG_ORDER_,                                    \
+                    "Atomically value = ~value; return the new value."),                       \
+    METHOD_(fetch_update,                                                              \
+                    "($self, /, fn, order=atomics.MemoryOrder.SEQ_CST, fail_order=None, *, "   \
+                    "max_retries=10000)\n--\n\n",                                              \
+                    "Replace the value by fn(value) with a compare-and-swap loop; return the " \
+                    "value fn was given on the successful attempt. fn runs with nothing held " \
+                    "and may run more than once; an exception from it propagates and leaves "  \
+                    "the value as it is. fail_order (the loads' order) defaults to the "       \
+                    "strongest load order order allows. After max_retries failed attempts "    \
+                    "(None: no limit) RuntimeError is raised.")
+
+/* Integral objects only (INT compares signed, UINT unsigned). */
+#define LATER_INTEGRAL_METHODS                                                          \
+    METHOD_(max, SIG_VALUE_,                                              \
+                    "Atomically value = max(value, operand)."),                                \
+    METHOD_(min, SIG_VALUE_,                                              \
+                    "Atomically value = min(value, operand)."),                                \
+    METHOD_(fetch_max, SIG_VALUE_,                                        \
+                    "Atomically value = max(value, operand); return the old value."),          \
+    METHOD_(fetch_min, SIG_VALUE_,                                        \
+                    "Atomically value = min(value, operand); return the old value."),          \
+    METHOD_(max_fetch, SIG_VALUE_,                                        \
+                    "Atomically value = max(value, operand); return the new value."),          \
+    METHOD_(min_fetch, SIG_VALUE_,                                        \
+                    "Atomically value = min(value, operand); return the new value."),          \
+    METHOD_(add_fetch, SIG_VALUE_,                                        \
+                    "Atomically add value (wraps around); return the new value."),             \
+    METHOD_(sub_fetch, SIG_VALUE_,                                        \
+                    "Atomically subtract value (wraps around); return the new value."),        \
+    METHOD_(inc_fetch, SIG_ORDER_,                                        \
+                    "Atomically add 1 (wraps around); return the new value."),                 \
+    METHOD_(dec_fetch, SIG_ORDER_,                                        \
+                    "Atomically subtract 1 (wraps around); return the new value."),            \
+    METHOD_(neg_fetch, SIG_ORDER_,                                        \
+                    "Atomically negate (wraps around); return the new value.")
+
 /* ---- type specs ---------------------------------------------------------------------------- */
 
 #define SIG_ORDER "($self, /, order=atomics.MemoryOrder.SEQ_CST)\n--\n\n"
@@ -721,11 +488,11 @@ static PyMethodDef any_methods[] = {
     OBJECT_COPY_METHODS,
     {NULL, NULL, 0, NULL}};
 static PyMethodDef integral_methods[] = {VALUE_METHODS, ARITHMETIC_METHODS,
-                                         ATOMICS_MORE_VALUE_METHODS, ATOMICS_MORE_INTEGRAL_METHODS,
+                                         LATER_VALUE_METHODS, LATER_INTEGRAL_METHODS,
                                          ATOMICS_WAIT_METHODS, {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
     VALUE_METHODS,
-    ATOMICS_MORE_VALUE_METHODS,
+    LATER_VALUE_METHODS,
     ATOMICS_WAIT_METHODS,
     {"__bytes__", (PyCFunction)m_bytes, METH_NOARGS,
      "__bytes__($self, /)\n--\n\nA SEQ_CST load of the value."},
