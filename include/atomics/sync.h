@@ -218,8 +218,8 @@ void atomics_cond_init(atomics_condition *c, uint32_t flags, uint64_t lock_uid);
 /* Waiting in steps, for callers that release and retake the lock
  * themselves: prepare (lock held) -> release the lock -> wait_step until OK
  * or the caller gives up -> cancel if it gave up -> retake the lock. */
-uint32_t atomics_cond_prepare(atomics_condition *c);
-int atomics_cond_wait_step(atomics_condition *c, uint32_t *seq, int64_t timeout_ns);
+void atomics_cond_prepare(atomics_condition *c);
+int atomics_cond_wait_step(atomics_condition *c, int64_t timeout_ns); /* OK: notified */
 int atomics_cond_cancel(atomics_condition *c); /* OK if notified meanwhile */
 uint32_t atomics_cond_notify(atomics_condition *c, uint32_t n); /* lock held; woken */
 /* The whole wait with the embedded rlock (held once or more by this thread). */
