@@ -33,6 +33,7 @@ STRESS_FILES = {
     "test_properties.py": "Hypothesis programs against the model",
     "test_resources.py": "long loops looking for leaks",
     "test_c_core.py": "the C core test binary (also run by the C legs)",
+    "test_sync_processes.py": "sync primitives across processes, killed holders, Ctrl-C",
 }
 
 

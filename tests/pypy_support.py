@@ -48,6 +48,8 @@ SKIPS = {
     "test_examples.py::test_examples_pass_while_another_program_makes_arenas": ARENAS,
     "test_examples.py::test_shared_object_tests_pass_while_another_program_makes_arenas": ARENAS,
     "test_shared.py::test_full_shared_memory_is_an_error_not_sigbus": ARENAS,
+    # the sync primitives live in arenas, which children refuse on PyPy
+    "test_sync_processes.py": ARENAS,
     "test_errors.py::test_readonly_mmap":
         "PyPy lets an mmap be closed while a view holds its export (CPython raises "
         "BufferError): there a view must not outlive its mmap",
