@@ -7,6 +7,7 @@
  * object does. */
 #include "array.h"
 #include "element.h"
+#include "batch.h"
 
 #include <structmember.h>
 
@@ -182,13 +183,26 @@ static int array_ass_subscript(ArrayObject *self, PyObject *key, PyObject *value
 }
 
 static PyObject *array_tolist(ArrayObject *self, PyObject *unused) {
-    (void)unused;
+    if (self->flags & AF_INTEGRAL)
+        return atomics_batch_tolist((PyObject *)self, unused); /* one C loop (batch.c) */
     PyObject *all = PySlice_New(NULL, NULL, NULL);
     if (all == NULL)
         return NULL;
     PyObject *list = array_subscript(self, all);
     Py_DECREF(all);
     return list;
+}
+
+/* batch.c's view of an integral array (batch.h). */
+void atomics_array_info_of(PyObject *array, atomics_array_info *out) {
+    ArrayObject *self = (ArrayObject *)array;
+    out->addr = self->addr;
+    out->length = self->length;
+    out->ops = self->ops;
+    out->width = self->width;
+    out->kind = self->kind;
+    out->flags = self->flags;
+    out->element_type = self->element_type;
 }
 
 /* ---- properties, pickling, lifetime ----------------------------------------------------- */
@@ -480,6 +494,7 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
 static PyMethodDef integral_methods[] = {
     ATOMICS_VALUE_OPS(ATOMICS_X_) ATOMICS_ARITHMETIC_OPS(ATOMICS_X_)
     COMMON_METHODS,
+    ATOMICS_BATCH_METHODS,
     {NULL, NULL, 0, NULL}};
 static PyMethodDef bytes_methods[] = {
     ATOMICS_VALUE_OPS(ATOMICS_X_)
