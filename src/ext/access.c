@@ -1,6 +1,7 @@
 /* access.c: the access operations of integral and bytes elements: load,
  * store, exchange, cmpxchg_weak and cmpxchg_strong (element.h). */
 #include "element.h"
+#include "result.h"
 
 PyObject *atomics_e_load(METHOD_ARGS) {
     PyObject *argv[1];

@@ -1,6 +1,8 @@
 /* alignment.c: the Alignment class, the alignment contract of one width as
  * the core reports it, and checks of buffers against it. */
-#include "atomics_ext.h"
+#include "alignment.h"
+#include "convert.h"
+#include "module.h"
 
 #include <structmember.h>
 

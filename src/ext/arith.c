@@ -106,70 +106,60 @@ PyObject *atomics_e_bit_test(METHOD_ARGS) {
 
 /* OP(value, order) -> None */
 #define BINARY_METHOD(field, OP)                                                      \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[2];                                                            \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
+        static const atomics_argspec spec = SPEC_VALUE(#field);                       \
         atomics_binary_fn fn;                                                         \
         atomics_order mo;                                                             \
         unsigned char value[16];                                                      \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
-            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
+        if (atomics_begin_value(self, args, nargs, kwnames, &spec, value, &mo) < 0)   \
             return NULL;                                                              \
         fn(self->addr, value, mo);                                                    \
-        atomics_elem_end(self);                                                         \
+        atomics_elem_end(self);                                                       \
         Py_RETURN_NONE;                                                               \
     }
 
 /* fetch_OP(value, order) -> old value */
 #define FETCH_BINARY_METHOD(field, OP)                                                \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[2];                                                            \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
+        static const atomics_argspec spec = SPEC_VALUE(#field);                       \
         atomics_fetch_binary_fn fn;                                                   \
         atomics_order mo;                                                             \
         unsigned char value[16], ret[16];                                             \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_VALUE, #field, argv);                                              \
-        if (atomics_to_raw(self, argv[0], "value", value) < 0 ||                      \
-            atomics_parse_order(argv[1], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
+        if (atomics_begin_value(self, args, nargs, kwnames, &spec, value, &mo) < 0)   \
             return NULL;                                                              \
         fn(self->addr, value, ret, mo);                                               \
-        atomics_elem_end(self);                                                         \
+        atomics_elem_end(self);                                                       \
         return atomics_from_raw(self, ret);                                           \
     }
 
 /* OP(order) -> None */
 #define UNARY_METHOD(field, OP)                                                       \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[1];                                                            \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
+        static const atomics_argspec spec = SPEC_ORDER(#field);                       \
         atomics_unary_fn fn;                                                          \
         atomics_order mo;                                                             \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_ORDER, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
+        if (atomics_begin_order(self, args, nargs, kwnames, &spec, &mo) < 0)          \
             return NULL;                                                              \
         fn(self->addr, mo);                                                           \
-        atomics_elem_end(self);                                                         \
+        atomics_elem_end(self);                                                       \
         Py_RETURN_NONE;                                                               \
     }
 
 /* fetch_OP(order) -> old value */
 #define FETCH_UNARY_METHOD(field, OP)                                                 \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                         \
-        PyObject *argv[1];                                                            \
+    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
+        static const atomics_argspec spec = SPEC_ORDER(#field);                       \
         atomics_fetch_unary_fn fn;                                                    \
         atomics_order mo;                                                             \
         unsigned char ret[16];                                                        \
         GET_FN(self, field, OP, fn);                                                  \
-        PARSE(SPEC_ORDER, #field, argv);                                              \
-        if (atomics_parse_order(argv[0], "order", &mo) < 0 ||                         \
-            atomics_elem_begin(self) < 0)                                               \
+        if (atomics_begin_order(self, args, nargs, kwnames, &spec, &mo) < 0)          \
             return NULL;                                                              \
         fn(self->addr, ret, mo);                                                      \
-        atomics_elem_end(self);                                                         \
+        atomics_elem_end(self);                                                       \
         return atomics_from_raw(self, ret);                                           \
     }
 
@@ -201,12 +191,9 @@ FETCH_UNARY_METHOD(fetch_neg, FETCH_NEG)
 
 static PyObject *binary_fetch(METHOD_ARGS, atomics_fetch_binary_fn fn, enum atomics_newop op,
                               const atomics_argspec *spec) {
-    PyObject *argv[2];
     atomics_order mo;
     unsigned char value[16], ret[16], now[16];
-    if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
-        atomics_to_raw(self, argv[0], "value", value) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
+    if (atomics_begin_value(self, args, nargs, kwnames, spec, value, &mo) < 0)
         return NULL;
     fn(self->addr, value, ret, mo);
     atomics_elem_end(self);
@@ -216,11 +203,9 @@ static PyObject *binary_fetch(METHOD_ARGS, atomics_fetch_binary_fn fn, enum atom
 
 static PyObject *unary_fetch(METHOD_ARGS, atomics_fetch_unary_fn fn, enum atomics_newop op,
                              const atomics_argspec *spec) {
-    PyObject *argv[1];
     atomics_order mo;
     unsigned char ret[16], now[16], one[16] = {0};
-    if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
-        atomics_parse_order(argv[0], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
+    if (atomics_begin_order(self, args, nargs, kwnames, spec, &mo) < 0)
         return NULL;
     fn(self->addr, ret, mo);
     atomics_elem_end(self);

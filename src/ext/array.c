@@ -8,6 +8,7 @@
 #include "array.h"
 #include "element.h"
 #include "batch.h"
+#include "object.h"
 
 #include <structmember.h>
 

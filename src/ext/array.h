@@ -36,4 +36,11 @@ static inline void atomics_element_at(ArrayObject *self, Py_ssize_t i, atomics_e
     el->flags = (uint8_t)(self->flags | AF_INIT);
 }
 
+/* atomicarray(buffer, width, atype, offset=0, length=None, is_signed=None, align=None) */
+PyObject *atomics_array_new(PyObject *module, PyObject *args, PyObject *kwargs);
+/* _share_array(array, handle): the array pickles to handle from now on. */
+PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+
+int atomics_add_array_type(PyObject *module, atomics_state *st);
+
 #endif /* ATOMICS_ARRAY_H */

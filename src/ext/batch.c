@@ -26,6 +26,8 @@
  * none of them can be resized or closed under it (the exporter raises
  * BufferError in the thread that tries). */
 #include "batch.h"
+#include "convert.h"
+#include "module.h"
 
 /* Batches this long release the GIL around the loops. */
 #define BATCH_NOGIL 2048
@@ -356,12 +358,23 @@ static inline uint64_t raw_to_u64(const elements *e, const unsigned char raw[16]
     return u;
 }
 
+/* The array's elements as one element (element.h's view of memory): what
+ * the conversions and the errors of the single-element operations take. */
+static void info_elem(const atomics_array_info *info, atomics_elem *el) {
+    el->addr = info->addr;
+    el->ops = info->ops;
+    el->guard = NULL; /* the array holds its export for its whole life */
+    el->type = info->element_type;
+    el->width = (uint8_t)info->width;
+    el->kind = (uint8_t)info->kind;
+    el->flags = (uint8_t)(info->flags | AF_INIT);
+}
+
 /* Values: one int, or a buffer or sequence of as many as `n`. */
 static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize_t n,
                          const char *noun, source *s) {
-    AtomicObject el;
-    el.width = (uint8_t)info->width;
-    el.kind = (uint8_t)info->kind;
+    atomics_elem el;
+    info_elem(info, &el);
     if (obj == NULL || PyLong_Check(obj) || (PyIndex_Check(obj) && !PyObject_CheckBuffer(obj))) {
         /* one value for every index */
         s->scalar = 1;
@@ -561,9 +574,8 @@ static int output_open(PyObject *out, Py_ssize_t n, unsigned width, int is_signe
 /* The call's result, once the loop has filled `o` (new reference). */
 static PyObject *output_finish(output *o, Py_ssize_t n, const atomics_array_info *info) {
     if (o->wide != NULL) {
-        AtomicObject el;
-        el.width = (uint8_t)info->width;
-        el.kind = (uint8_t)info->kind;
+        atomics_elem el;
+        info_elem(info, &el);
         PyObject *list = PyList_New(n);
         for (Py_ssize_t k = 0; list && k < n; k++) {
             PyObject *v = atomics_from_raw(&el, o->wide + (size_t)k * 16);
@@ -771,12 +783,8 @@ static void raise_job(const job *j, const char *what) {
  * read-only array, or a width this memory cannot do it at). */
 static PyObject *raise_unsupported(PyObject *self, const atomics_array_info *info,
                                    atomics_op op, const char *name) {
-    AtomicObject el = {PyObject_HEAD_INIT(info->element_type) NULL, NULL, 0, 0, 0, NULL, {{0}}};
-    el.addr = info->addr;
-    el.ops = info->ops;
-    el.width = (uint8_t)info->width;
-    el.kind = (uint8_t)info->kind;
-    el.flags = (uint8_t)(info->flags | AF_INIT);
+    atomics_elem el;
+    info_elem(info, &el);
     if (op != ATOMICS_OP_NONE)
         return atomics_raise_unsupported(&el, op);
     atomics_state *st = atomics_state_of(self);
@@ -788,6 +796,13 @@ static PyObject *raise_unsupported(PyObject *self, const atomics_array_info *inf
         Py_DECREF(exc);
     }
     return NULL;
+}
+
+/* MemoryOrderError as the element operation raises it. */
+static PyObject *batch_raise_order(const atomics_array_info *info, atomics_op op, atomics_order mo) {
+    atomics_elem el;
+    info_elem(info, &el);
+    return atomics_raise_order(&el, op, mo, 0);
 }
 
 /* Refuses an out= buffer overlapping the array or an input. */
@@ -914,7 +929,7 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     if (atomics_parse_order(argv[2], "order", &j.mo) < 0)
         return NULL;
     if (bop->kind == K_BIT_TEST && !atomics_load_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_BIT_TEST, j.mo, 0);
+        return batch_raise_order(&info, ATOMICS_OP_BIT_TEST, j.mo);
 
     source idx, val;
     output out;
@@ -1007,7 +1022,7 @@ static PyObject *load_all(PyObject *self, PyObject *order_arg, PyObject *out_arg
     if (atomics_parse_order(order_arg, "order", &j.mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_LOAD, j.mo, 0);
+        return batch_raise_order(&info, ATOMICS_OP_LOAD, j.mo);
     output out;
     memset(&out, 0, sizeof out);
     PyObject *result = NULL;
@@ -1062,14 +1077,13 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (atomics_parse_order(argv[1], "order", &j.mo) < 0)
         return NULL;
     if (!atomics_store_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_STORE, j.mo, 0);
+        return batch_raise_order(&info, ATOMICS_OP_STORE, j.mo);
     source val;
     memset(&val, 0, sizeof val);
     PyObject *result = NULL;
     if (broadcast) {
-        AtomicObject el;
-        el.width = (uint8_t)info.width;
-        el.kind = (uint8_t)info.kind;
+        atomics_elem el;
+        info_elem(&info, &el);
         val.scalar = val.raw = 1;
         if (atomics_to_raw(&el, argv[0], "value", val.raw1) < 0)
             return NULL;

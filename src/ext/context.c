@@ -9,7 +9,11 @@
  * On free-threaded builds the rest of `state` counts operations running on
  * the view; the winner that releases waits for them to finish first, so no
  * operation ever touches memory the exporter has taken back. */
-#include "atomics_ext.h"
+#include "context.h"
+#include "convert.h"
+#include "module.h"
+#include "object.h"
+#include "wait.h"
 
 #ifdef Py_GIL_DISABLED
 #if defined(_WIN32)

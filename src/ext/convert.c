@@ -1,7 +1,9 @@
 /* convert.c: Python values to raw memory and back, memory-order arguments,
  * the one argument parser every operation shares, and the exceptions the
  * binding raises. */
-#include "atomics_ext.h"
+#include "convert.h"
+#include "context.h"
+#include "module.h"
 
 /* ---- integers ---------------------------------------------------------------- */
 

@@ -5,7 +5,8 @@
 #ifndef ATOMICS_ELEMENT_H
 #define ATOMICS_ELEMENT_H
 
-#include "atomics_ext.h"
+#include "context.h"
+#include "module.h"
 
 /* An operation with its arguments after the element: parses, converts,
  * checks, runs between the element's guard, returns the result. */
@@ -89,6 +90,30 @@ PyObject *atomics_e_notify(const atomics_elem *el, int all);
     } while (0)
 
 #define METHOD_ARGS const atomics_elem *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
+
+/* The prologue of an operation taking (value, order): parses the arguments
+ * by `spec`, converts the value, parses the order and opens the element's
+ * guard, in that order (the order of errors 1.0.3 programs see); on success
+ * the caller runs the operation and closes the guard (atomics_elem_end). */
+static inline int atomics_begin_value(METHOD_ARGS, const atomics_argspec *spec,
+                                      unsigned char value[16], atomics_order *mo) {
+    PyObject *argv[2];
+    if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
+        atomics_to_raw(self, argv[0], "value", value) < 0 ||
+        atomics_parse_order(argv[1], "order", mo) < 0)
+        return -1;
+    return atomics_elem_begin(self);
+}
+
+/* The same for an operation taking (order) only. */
+static inline int atomics_begin_order(METHOD_ARGS, const atomics_argspec *spec,
+                                      atomics_order *mo) {
+    PyObject *argv[1];
+    if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
+        atomics_parse_order(argv[0], "order", mo) < 0)
+        return -1;
+    return atomics_elem_begin(self);
+}
 
 /* The same for operations OpType has no member for: the optype is `name`. */
 #define GET_FN_NAMED(self, expr, name, fn)                                            \

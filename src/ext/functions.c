@@ -1,6 +1,7 @@
 /* functions.c: the module functions: fences, the spin hint and the
  * support queries (functions.h). */
 #include "functions.h"
+#include "convert.h"
 
 static int parse_fence_order(const char *fname, PyObject *const *args, Py_ssize_t nargs,
                              PyObject *kwnames, atomics_order *mo) {

@@ -11,18 +11,15 @@ enum result { RESULT_NONE, RESULT_OLD, RESULT_NEW };
 
 static PyObject *minmax(METHOD_ARGS, int is_max, enum result want, const char *name,
                         const atomics_argspec *spec) {
-    PyObject *argv[2];
     atomics_fetch_binary_fn fn;
     atomics_order mo;
     unsigned char value[16], ret[16], now[16];
     int is_signed = self->kind == KIND_INT;
     GET_FN_NAMED(self,
-           is_max ? (is_signed ? ops->fetch_max_s : ops->fetch_max_u)
-                  : (is_signed ? ops->fetch_min_s : ops->fetch_min_u),
-           name, fn);
-    if (atomics_parse_args(spec, args, nargs, kwnames, argv) < 0 ||
-        atomics_to_raw(self, argv[0], "value", value) < 0 ||
-        atomics_parse_order(argv[1], "order", &mo) < 0 || atomics_elem_begin(self) < 0)
+                 is_max ? (is_signed ? ops->fetch_max_s : ops->fetch_max_u)
+                        : (is_signed ? ops->fetch_min_s : ops->fetch_min_u),
+                 name, fn);
+    if (atomics_begin_value(self, args, nargs, kwnames, spec, value, &mo) < 0)
         return NULL;
     fn(self->addr, value, ret, mo);
     atomics_elem_end(self);

@@ -2,8 +2,14 @@
  * initialisation, and the factory functions atomic() and atomicview(). It
  * keeps no global mutable state, so every interpreter gets its own copy and
  * no operation needs the GIL. */
-#include "atomics_ext.h"
+#include "module.h"
 #include "functions.h"
+#include "alignment.h"
+#include "array.h"
+#include "context.h"
+#include "convert.h"
+#include "object.h"
+#include "result.h"
 
 atomics_state *atomics_state_of_type(PyTypeObject *tp) {
 #if PY_VERSION_HEX >= 0x030B0000
@@ -412,4 +418,5 @@ PyModuleDef atomics_module = {
     .m_free = module_free,
 };
 
+PyMODINIT_FUNC PyInit__atomics(void); /* the one name the module exports */
 PyMODINIT_FUNC PyInit__atomics(void) { return PyModuleDef_Init(&atomics_module); }

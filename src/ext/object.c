@@ -3,7 +3,7 @@
  * pickling, and the method tables. Both share one layout and one set of
  * methods; each method makes the object's element and calls the element
  * method (element.h); a view's element carries its context as the guard. */
-#include "atomics_ext.h"
+#include "object.h"
 #include "element.h"
 
 #include <structmember.h>

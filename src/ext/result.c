@@ -1,7 +1,8 @@
 /* result.c: CmpxchgResult, what cmpxchg_weak and cmpxchg_strong return:
  * .success and .expected (the value seen), truthy iff success, unpacks as
  * `ok, seen = result`, and generic for type hints (CmpxchgResult[int]). */
-#include "atomics_ext.h"
+#include "result.h"
+#include "convert.h"
 
 #include <structmember.h>
 

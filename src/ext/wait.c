@@ -16,6 +16,7 @@
  * the GIL (which the releasing thread may hold), and raises ValueError. The
  * count and the phase form a Dekker pair: each side writes its own, fences,
  * and reads the other's, so one of them always sees the other. */
+#include "wait.h"
 #include "element.h"
 
 #include <math.h>

@@ -1,0 +1,12 @@
+/* wait.h: what the rest of the binding needs of blocking wait and notify
+ * (wait.c; the element methods themselves are in element.h). */
+#ifndef ATOMICS_WAIT_H
+#define ATOMICS_WAIT_H
+
+#include "atomics_ext.h"
+
+/* Run by a release before the export is given back, once the phase is
+ * RELEASED: wakes the threads waiting on the view until none is left. */
+void atomics_wake_waiters(atomics_ctx *ctx);
+
+#endif /* ATOMICS_WAIT_H */
