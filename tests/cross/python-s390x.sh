@@ -44,7 +44,8 @@ triplet=s390x-linux-gnu
 # Hypothesis programs on random widths and placements.
 files=(tests/test_operations.py tests/test_objects.py tests/test_views.py tests/test_errors.py
        tests/test_compat_1_0_3.py tests/test_orders.py tests/test_properties.py
-       tests/test_resources.py tests/test_ops_beyond.py tests/test_array.py)
+       tests/test_resources.py tests/test_ops_beyond.py tests/test_array.py
+       $(ls tests/test_batch.py 2>/dev/null))
 # nothing deselected: the suite runs as it does on x86-64
 deselect=()
 
@@ -135,14 +136,17 @@ so=$out/pkg/atomics/_atomics$suffix
 cflags=(-std=c11 -O2 -fPIC -fvisibility=hidden -Wall -Wextra -Wshadow -Werror -Iinclude
         -Isrc/core -Isrc/ext -isystem "$root/usr/include/$pyver" -idirafter "$root/usr/include")
 objs=()
-for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c src/core/wait.c; do
+# the sources CMakeLists.txt builds: the core's library, then the extension's
+core_srcs=$(sed -n '/^add_library(atomics_core/,/)/p' CMakeLists.txt | grep -o 'src/core/[a-z_]*\.c')
+ext_srcs=$(sed -n '/python_add_library(_atomics/,/)/p' CMakeLists.txt | grep -o 'src/ext/[a-z_]*\.c')
+[ -n "$core_srcs" ] && [ -n "$ext_srcs" ] || die "no source list in CMakeLists.txt"
+for f in $core_srcs; do
   $triplet-gcc "${cflags[@]}" -Wpedantic -Wstrict-prototypes -fno-strict-aliasing \
     -c "$f" -o "$out/obj/core-${f##*/}.o" ||
     die "compiling $f"
   objs+=("$out/obj/core-${f##*/}.o")
 done
-for f in src/ext/module.c src/ext/object.c src/ext/access.c src/ext/arith.c src/ext/minmax.c src/ext/context.c src/ext/result.c \
-         src/ext/alignment.c src/ext/convert.c src/ext/functions.c src/ext/wait.c src/ext/array.c; do
+for f in $ext_srcs; do
   $triplet-gcc "${cflags[@]}" -c "$f" -o "$out/obj/ext-${f##*/}.o" || die "compiling $f"
   objs+=("$out/obj/ext-${f##*/}.o")
 done
