@@ -10,11 +10,8 @@ PyObject *atomics_e_load(METHOD_ARGS) {
     unsigned char ret[16];
     GET_FN(self, load, LOAD, fn);
     PARSE(SPEC_ORDER, "load", argv);
-    if (atomics_parse_order(argv[0], "order", &mo) < 0)
-        return NULL;
-    if (!atomics_load_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_LOAD, mo, 0);
-    if (atomics_elem_begin(self) < 0)
+    if (atomics_parse_load_order(self, argv[0], ATOMICS_OP_LOAD, &mo) < 0 ||
+        atomics_elem_begin(self) < 0)
         return NULL;
     fn(self->addr, ret, mo);
     atomics_elem_end(self);

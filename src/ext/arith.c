@@ -76,11 +76,8 @@ PyObject *atomics_e_bit_test(METHOD_ARGS) {
     unsigned index;
     GET_FN(self, bit_test, BIT_TEST, fn);
     PARSE(SPEC_INDEX, "bit_test", argv);
-    if (atomics_parse_order(argv[1], "order", &mo) < 0)
-        return NULL;
-    if (!atomics_load_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_BIT_TEST, mo, 0);
-    if (parse_index(self, argv[0], &index) < 0 || atomics_elem_begin(self) < 0)
+    if (atomics_parse_load_order(self, argv[1], ATOMICS_OP_BIT_TEST, &mo) < 0 ||
+        parse_index(self, argv[0], &index) < 0 || atomics_elem_begin(self) < 0)
         return NULL;
     int r = fn(self->addr, index, mo);
     atomics_elem_end(self);
@@ -104,64 +101,62 @@ PyObject *atomics_e_bit_test(METHOD_ARGS) {
         return PyBool_FromLong(r);                                                    \
     }
 
-/* OP(value, order) -> None */
-#define BINARY_METHOD(field, OP)                                                      \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
-        static const atomics_argspec spec = SPEC_VALUE(#field);                       \
-        atomics_binary_fn fn;                                                         \
-        atomics_order mo;                                                             \
-        unsigned char value[16];                                                      \
-        GET_FN(self, field, OP, fn);                                                  \
-        if (atomics_begin_value(self, args, nargs, kwnames, &spec, value, &mo) < 0)   \
-            return NULL;                                                              \
-        fn(self->addr, value, mo);                                                    \
-        atomics_elem_end(self);                                                       \
-        Py_RETURN_NONE;                                                               \
-    }
+/* The four shapes of the core's arithmetic and bitwise operations, each
+ * written once; the methods below differ only in their table entry. */
+static inline PyObject *binary(METHOD_ARGS, const atomics_argspec *spec, atomics_binary_fn fn) {
+    atomics_order mo;
+    unsigned char value[16];
+    if (atomics_begin_value(self, args, nargs, kwnames, spec, value, &mo) < 0)
+        return NULL;
+    fn(self->addr, value, mo);
+    atomics_elem_end(self);
+    Py_RETURN_NONE;
+}
 
-/* fetch_OP(value, order) -> old value */
-#define FETCH_BINARY_METHOD(field, OP)                                                \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
-        static const atomics_argspec spec = SPEC_VALUE(#field);                       \
-        atomics_fetch_binary_fn fn;                                                   \
-        atomics_order mo;                                                             \
-        unsigned char value[16], ret[16];                                             \
-        GET_FN(self, field, OP, fn);                                                  \
-        if (atomics_begin_value(self, args, nargs, kwnames, &spec, value, &mo) < 0)   \
-            return NULL;                                                              \
-        fn(self->addr, value, ret, mo);                                               \
-        atomics_elem_end(self);                                                       \
-        return atomics_from_raw(self, ret);                                           \
-    }
+static inline PyObject *fetch_binary(METHOD_ARGS, const atomics_argspec *spec,
+                                     atomics_fetch_binary_fn fn) {
+    atomics_order mo;
+    unsigned char value[16], ret[16];
+    if (atomics_begin_value(self, args, nargs, kwnames, spec, value, &mo) < 0)
+        return NULL;
+    fn(self->addr, value, ret, mo);
+    atomics_elem_end(self);
+    return atomics_from_raw(self, ret);
+}
 
-/* OP(order) -> None */
-#define UNARY_METHOD(field, OP)                                                       \
-    PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
-        static const atomics_argspec spec = SPEC_ORDER(#field);                       \
-        atomics_unary_fn fn;                                                          \
-        atomics_order mo;                                                             \
-        GET_FN(self, field, OP, fn);                                                  \
-        if (atomics_begin_order(self, args, nargs, kwnames, &spec, &mo) < 0)          \
-            return NULL;                                                              \
-        fn(self->addr, mo);                                                           \
-        atomics_elem_end(self);                                                       \
-        Py_RETURN_NONE;                                                               \
-    }
+static inline PyObject *unary(METHOD_ARGS, const atomics_argspec *spec, atomics_unary_fn fn) {
+    atomics_order mo;
+    if (atomics_begin_order(self, args, nargs, kwnames, spec, &mo) < 0)
+        return NULL;
+    fn(self->addr, mo);
+    atomics_elem_end(self);
+    Py_RETURN_NONE;
+}
 
-/* fetch_OP(order) -> old value */
-#define FETCH_UNARY_METHOD(field, OP)                                                 \
+static inline PyObject *fetch_unary(METHOD_ARGS, const atomics_argspec *spec,
+                                    atomics_fetch_unary_fn fn) {
+    atomics_order mo;
+    unsigned char ret[16];
+    if (atomics_begin_order(self, args, nargs, kwnames, spec, &mo) < 0)
+        return NULL;
+    fn(self->addr, ret, mo);
+    atomics_elem_end(self);
+    return atomics_from_raw(self, ret);
+}
+
+/* atomics_e_FIELD: the table's entry FIELD (OpType member OP) in its shape,
+ * with SPEC's parameters: SPEC_VALUE for binary shapes, SPEC_ORDER for unary. */
+#define SHAPED_METHOD(shape, SPEC, field, OP)                                         \
     PyObject *atomics_e_##field(METHOD_ARGS) {                                        \
-        static const atomics_argspec spec = SPEC_ORDER(#field);                       \
-        atomics_fetch_unary_fn fn;                                                    \
-        atomics_order mo;                                                             \
-        unsigned char ret[16];                                                        \
-        GET_FN(self, field, OP, fn);                                                  \
-        if (atomics_begin_order(self, args, nargs, kwnames, &spec, &mo) < 0)          \
-            return NULL;                                                              \
-        fn(self->addr, ret, mo);                                                      \
-        atomics_elem_end(self);                                                       \
-        return atomics_from_raw(self, ret);                                           \
+        static const atomics_argspec spec = SPEC(#field);                             \
+        if (self->ops->field == NULL)                                                 \
+            return atomics_raise_unsupported(self, ATOMICS_OP_##OP);                  \
+        return shape(self, args, nargs, kwnames, &spec, self->ops->field);            \
     }
+#define BINARY_METHOD(field, OP) SHAPED_METHOD(binary, SPEC_VALUE, field, OP)
+#define FETCH_BINARY_METHOD(field, OP) SHAPED_METHOD(fetch_binary, SPEC_VALUE, field, OP)
+#define UNARY_METHOD(field, OP) SHAPED_METHOD(unary, SPEC_ORDER, field, OP)
+#define FETCH_UNARY_METHOD(field, OP) SHAPED_METHOD(fetch_unary, SPEC_ORDER, field, OP)
 
 BIT_MODIFY_METHOD(bit_test_compl, BIT_TEST_COMPL)
 BIT_MODIFY_METHOD(bit_test_set, BIT_TEST_SET)
@@ -214,20 +209,17 @@ static PyObject *unary_fetch(METHOD_ARGS, atomics_fetch_unary_fn fn, enum atomic
     return atomics_from_raw(self, now);
 }
 
-#define BINARY_FETCH_METHOD(name, field, op)                                          \
-    PyObject *atomics_e_##name(METHOD_ARGS) {                                  \
-        static const atomics_argspec spec = SPEC_VALUE(#name);                        \
-        atomics_fetch_binary_fn fn;                                                   \
-        GET_FN_NAMED(self, ops->field, #name, fn);                                          \
-        return binary_fetch(self, args, nargs, kwnames, fn, op, &spec);               \
+/* atomics_e_NAME: the core's entry FIELD in a shape above, returning the
+ * new value by OP (the optype of its errors is NAME: OpType has none). */
+#define NEW_VALUE_METHOD(shape, SPEC, name, field, op)                                \
+    PyObject *atomics_e_##name(METHOD_ARGS) {                                         \
+        static const atomics_argspec spec = SPEC(#name);                              \
+        if (self->ops->field == NULL)                                                 \
+            return atomics_raise_unsupported_name(self, #name);                       \
+        return shape(self, args, nargs, kwnames, self->ops->field, op, &spec);        \
     }
-#define UNARY_FETCH_METHOD(name, field, op)                                           \
-    PyObject *atomics_e_##name(METHOD_ARGS) {                                  \
-        static const atomics_argspec spec = SPEC_ORDER(#name);                        \
-        atomics_fetch_unary_fn fn;                                                    \
-        GET_FN_NAMED(self, ops->field, #name, fn);                                          \
-        return unary_fetch(self, args, nargs, kwnames, fn, op, &spec);                \
-    }
+#define BINARY_FETCH_METHOD(name, field, op) NEW_VALUE_METHOD(binary_fetch, SPEC_VALUE, name, field, op)
+#define UNARY_FETCH_METHOD(name, field, op) NEW_VALUE_METHOD(unary_fetch, SPEC_ORDER, name, field, op)
 BINARY_FETCH_METHOD(add_fetch, fetch_add, NEW_ADD)
 BINARY_FETCH_METHOD(sub_fetch, fetch_sub, NEW_SUB)
 BINARY_FETCH_METHOD(bin_or_fetch, bin_fetch_or, NEW_OR)
@@ -239,3 +231,4 @@ UNARY_FETCH_METHOD(neg_fetch, fetch_neg, NEW_NEG)
 UNARY_FETCH_METHOD(bin_not_fetch, bin_fetch_not, NEW_NOT)
 #undef BINARY_FETCH_METHOD
 #undef UNARY_FETCH_METHOD
+#undef NEW_VALUE_METHOD

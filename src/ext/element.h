@@ -115,6 +115,18 @@ static inline int atomics_begin_order(METHOD_ARGS, const atomics_argspec *spec,
     return atomics_elem_begin(self);
 }
 
+/* A load order argument (NULL: SEQ_CST): MemoryOrderError naming `op` for
+ * the orders a load cannot have (RELEASE, ACQ_REL). */
+static inline int atomics_parse_load_order(const atomics_elem *el, PyObject *arg, atomics_op op,
+                                           atomics_order *mo) {
+    if (atomics_parse_order(arg, "order", mo) < 0)
+        return -1;
+    if (atomics_load_order_ok(*mo))
+        return 0;
+    atomics_raise_order(el, op, *mo, 0);
+    return -1;
+}
+
 /* The same for operations OpType has no member for: the optype is `name`. */
 #define GET_FN_NAMED(self, expr, name, fn)                                            \
     do {                                                                              \

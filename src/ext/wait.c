@@ -194,10 +194,8 @@ PyObject *atomics_e_wait(const atomics_elem *self, PyObject *const *args, Py_ssi
         return atomics_raise_unsupported(self, ATOMICS_OP_LOAD);
     if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
         atomics_to_raw(self, argv[0], "old", old) < 0 || parse_timeout(argv[1], &timeout) < 0 ||
-        atomics_parse_order(argv[2], "order", &mo) < 0)
+        atomics_parse_load_order(self, argv[2], ATOMICS_OP_LOAD, &mo) < 0)
         return NULL;
-    if (!atomics_load_order_ok(mo))
-        return atomics_raise_order(self, ATOMICS_OP_LOAD, mo, 0);
     /* the first look, with the GIL: most waits find the value changed */
     if (atomics_elem_begin(self) < 0)
         return NULL;
