@@ -13,13 +13,15 @@ typedef struct {
 } ResultObject;
 
 PyObject *atomics_cmpxchg_result(atomics_state *st, int success, PyObject *expected) {
-    PyTypeObject *tp = st->CmpxchgResult;
-    ResultObject *r = (ResultObject *)tp->tp_alloc(tp, 0);
+    /* every cmpxchg makes one: no zero-fill (both fields are set here), and
+     * tracked only once complete */
+    ResultObject *r = PyObject_GC_New(ResultObject, st->CmpxchgResult);
     if (r == NULL)
         return NULL;
     r->success = PyBool_FromLong(success);
     Py_INCREF(expected);
     r->expected = expected;
+    PyObject_GC_Track(r);
     return (PyObject *)r;
 }
 
