@@ -126,23 +126,25 @@ NOT_ORDERS = [1, 6, -1, 2**70, -(2**70), 2**31, 2**63]
 
 
 def one_bad_order(atype, bads):
-    """(name, bad, parameter, args) for every operation of atype, every bad
-    value and every order parameter of the operation: args holds SEQ_CST for
-    each order but `bad` for that parameter."""
+    """(obj, name, bad, parameter, args) for every operation of atype, every
+    bad value and every order parameter of the operation: args holds SEQ_CST
+    for each order but `bad` for that parameter. obj is one object of atype
+    for all of them; once all are done, it must hold what it held before."""
+    a = make_owned(4, atype)
+    before = a.load()
     for name in ops_of(atype):
         params = order_params(name)
         for bad in bads:
             for pos, pname in enumerate(params):
                 args = [SC] * len(params)
                 args[pos] = bad
-                yield name, bad, pname, args
+                yield a, name, bad, pname, args
+    assert a.load() == before, "a call with a bad order changed the object"
 
 
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
 def test_ints_that_are_no_order(atype):
-    a = make_owned(4, atype)
-    before = a.load()
-    for name, bad, _, args in one_bad_order(atype, NOT_ORDERS):
+    for a, name, bad, _, args in one_bad_order(atype, NOT_ORDERS):
         with pytest.raises(ValueError) as exc_info:
             call(a, name, args)
         assert type(exc_info.value) is ValueError, name
@@ -152,18 +154,14 @@ def test_ints_that_are_no_order(atype):
         with pytest.raises(ValueError):
             getattr(a, name)(*[bytes(4) if atype is BYTES and p != "index" else 0
                                for p in VALUE_PARAMS[name]], **kwargs)
-    assert a.load() == before
 
 
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
 def test_orders_of_the_wrong_type_name_the_argument(atype):
-    a = make_owned(4, atype)
-    before = a.load()
-    for name, bad, pname, args in one_bad_order(atype, BAD_ORDERS):
+    for a, name, bad, pname, args in one_bad_order(atype, BAD_ORDERS):
         with pytest.raises(TypeError) as exc_info:
             call(a, name, args)
         assert f"'{pname}'" in str(exc_info.value), (name, bad, str(exc_info.value))
-    assert a.load() == before
 
 
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
