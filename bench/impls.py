@@ -115,6 +115,40 @@ def _shm_destroy(name):
     shm.unlink()
 
 
+class ShmProcesses(Contended):
+    """Processes adding to one int64 at the start of a SharedMemory segment,
+    each through a view of its own: ``open_view(buf)`` returns the object
+    ``stmt`` works on and what closes it."""
+
+    mode = "processes"
+    stmt = ""
+
+    def open_view(self, buf):
+        raise NotImplementedError
+
+    def create(self):
+        return _shm_create(8)
+
+    def attach(self, handle):
+        shm = _shm_open(handle)
+        buf = shm.buf[:8]
+        a, close = self.open_view(buf)
+        ns = {"a": a}
+
+        def detach():
+            ns.clear()
+            close()
+            buf.release()
+            shm.close()
+        return self.stmt, ns, detach
+
+    def total(self, handle):
+        return _shm_read_i64(handle)
+
+    def destroy(self, handle):
+        _shm_destroy(handle)
+
+
 # ---- the atomics API: ours, atomics 1.0.3, atomics2 ----------------------------------
 
 class AtomicsApi:
@@ -197,33 +231,14 @@ class AtomicsApi:
             def total(self, handle):
                 return handle.load()
 
-        class Processes(Contended):
+        class Processes(ShmProcesses):
             name = "atomicview(shm, INT).inc()"
-            mode = "processes"
+            stmt = "a.inc()"
 
-            def create(self):
-                return _shm_create(8)
-
-            def attach(self, handle):
+            def open_view(self, buf):
                 m = api.module()
-                shm = _shm_open(handle)
-                buf = shm.buf[:8]
                 ctx = m.atomicview(buffer=buf, atype=m.INT)
-                a = ctx.__enter__()
-                ns = {"a": a}
-
-                def detach():
-                    ns.clear()
-                    ctx.__exit__(None, None, None)
-                    buf.release()
-                    shm.close()
-                return "a.inc()", ns, detach
-
-            def total(self, handle):
-                return _shm_read_i64(handle)
-
-            def destroy(self, handle):
-                _shm_destroy(handle)
+                return ctx.__enter__(), lambda: ctx.__exit__(None, None, None)
 
         return [Threads(), Processes()]
 
@@ -241,16 +256,22 @@ class Peer:
     module_name = ""
     dist = ""
     widths = (8,)
-    constructor = ""
+    type_name = ""  # the module's integer type: `a` is type_name(0)
+    read_method = "get"  # the method that reads a value
     calls = {}
     thread_stmt = None
+
+    @property
+    def constructor(self):
+        return self.type_name + "(0)"
 
     def module(self):
         return importlib.import_module(self.module_name)
 
     def names(self, width):
         """Names the statements use, for one object of `width` bytes."""
-        raise NotImplementedError
+        cls = getattr(self.module(), self.type_name)
+        return {self.type_name: cls, "a": cls(0)}
 
     def constructor_ns(self):
         return {k: v for k, v in self.names(8).items() if k != "a"}
@@ -286,14 +307,14 @@ class Peer:
         return [Threads()]
 
     def read(self, obj):
-        raise NotImplementedError
+        return getattr(obj, self.read_method)()
 
 
 class Cereggii(Peer):
     impl = "cereggii"
     module_name = "cereggii"
     dist = "cereggii"
-    constructor = "AtomicInt64(0)"
+    type_name = "AtomicInt64"
     calls = {
         "construct": [("AtomicInt64(0)", "")],
         "load": [("a.get()", "")],
@@ -306,19 +327,12 @@ class Cereggii(Peer):
     }
     thread_stmt = "a.increment_and_get()"
 
-    def names(self, width):
-        m = self.module()
-        return {"AtomicInt64": m.AtomicInt64, "a": m.AtomicInt64(0)}
-
-    def read(self, obj):
-        return obj.get()
-
 
 class FtUtils(Peer):
     impl = "ft_utils"
     module_name = "ft_utils.concurrency"
     dist = "ft_utils"
-    constructor = "AtomicInt64(0)"
+    type_name = "AtomicInt64"
     calls = {
         "construct": [("AtomicInt64(0)", "")],
         "load": [("a.get()", "")],
@@ -327,19 +341,13 @@ class FtUtils(Peer):
     }
     thread_stmt = "a.incr()"
 
-    def names(self, width):
-        m = self.module()
-        return {"AtomicInt64": m.AtomicInt64, "a": m.AtomicInt64(0)}
-
-    def read(self, obj):
-        return obj.get()
-
 
 class Atomicx(Peer):
     impl = "atomicx"
     module_name = "atomicx"
     dist = "atomicx"
-    constructor = "AtomicInt(0)"
+    type_name = "AtomicInt"
+    read_method = "load"
     calls = {
         "construct": [("AtomicInt(0)", "")],
         "load": [("a.load()", "")],
@@ -352,13 +360,6 @@ class Atomicx(Peer):
     }
     thread_stmt = "a.inc()"
 
-    def names(self, width):
-        m = self.module()
-        return {"AtomicInt": m.AtomicInt, "a": m.AtomicInt(0)}
-
-    def read(self, obj):
-        return obj.load()
-
 
 class Atomicshm(Peer):
     """Unsigned cells of a buffer view; widths 1, 2, 4, 8."""
@@ -368,6 +369,7 @@ class Atomicshm(Peer):
     dist = "atomicshm"
     widths = (1, 8)
     constructor = "AtomicView(bytearray(8)).cell_u64(0)"
+    read_method = "load"
     calls = {
         "construct": [("AtomicView(bytearray(W)).cell_u{w}(0)",
                        "no owned objects: a view of a new bytearray and a cell of it")],
@@ -389,39 +391,17 @@ class Atomicshm(Peer):
         return {"AtomicView": m.AtomicView, "W": width, "buf": bytearray(width), "_view": view,
                 "a": getattr(view, "cell_u%d" % (8 * width))(0)}
 
-    def read(self, obj):
-        return obj.load()
-
     def contended(self):
         out = super().contended()
         peer = self
 
-        class Processes(Contended):
+        class Processes(ShmProcesses):
             name = "AtomicView(shm).cell_u64(0).fetch_add(1)"
-            mode = "processes"
+            stmt = "a.fetch_add(1)"
 
-            def create(self):
-                return _shm_create(8)
-
-            def attach(self, handle):
-                m = peer.module()
-                shm = _shm_open(handle)
-                buf = shm.buf[:8]
-                view = m.AtomicView(buf)
-                ns = {"a": view.cell_u64(0)}
-
-                def detach():
-                    ns.clear()
-                    view.close()
-                    buf.release()
-                    shm.close()
-                return "a.fetch_add(1)", ns, detach
-
-            def total(self, handle):
-                return _shm_read_i64(handle)
-
-            def destroy(self, handle):
-                _shm_destroy(handle)
+            def open_view(self, buf):
+                view = peer.module().AtomicView(buf)
+                return view.cell_u64(0), view.close
 
         out.append(Processes())
         return out

@@ -30,18 +30,8 @@ try:
 except ImportError:
     atomicshm = None
 
-CREATOR = r"""
-import pickle, sys, atomics
-from multiprocessing import shared_memory
-arena = atomics.Arena(4096)
-counter = arena.atomic(8, atomics.INT)
-shm = shared_memory.SharedMemory(create=True, size=4096)
-print(pickle.dumps(counter).hex(), shm.name, flush=True)
-sys.stdin.readline()
-with atomics.atomicview(shm.buf[64:72], atomics.INT) as v:
-    print(counter.load(), v.load(), flush=True)
-shm.close(); shm.unlink()
-"""
+# the child that creates the segments (this process never maps them itself)
+CREATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attach_creator.py")
 
 
 def attach_handle(data, n):
@@ -77,7 +67,7 @@ def attach_shm_atomicshm(name, n):
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    creator = subprocess.Popen([sys.executable, "-c", CREATOR], stdin=subprocess.PIPE,
+    creator = subprocess.Popen([sys.executable, CREATOR], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     handle_hex, name = creator.stdout.readline().split()
     data = bytes.fromhex(handle_hex)

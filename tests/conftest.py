@@ -61,3 +61,21 @@ def tmp_cwd(tmp_path, monkeypatch):
     atomics rather than anything in the repository."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+# The API tests (test_operations.py, test_ops_beyond.py) parametrize width,
+# atype and kind; these two fixtures build what such a test works on.
+@pytest.fixture
+def m(width, atype):
+    """The plain-Python model (api_support.Model) of the test's width and atype."""
+    from api_support import Model
+    return Model(width, atype)
+
+
+@pytest.fixture
+def a(kind, width, atype):
+    """The object under test: an owned object, or a guarded view of the
+    test's kind, whose neighbouring bytes are checked on teardown."""
+    from api_support import atomic_object
+    with atomic_object(kind, width, atype) as obj:
+        yield obj

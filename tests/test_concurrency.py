@@ -121,10 +121,15 @@ def _count(reports):
 KINDS = {}
 
 
-def kind(name, atype="UINT"):
+def kind(name, atype="UINT", **attrs):
+    """Register an instance of the class as the kind `name`, with `attrs`
+    (the method it calls, its sign, ...) set on that instance: stacked, the
+    decorator makes one class serve several kinds."""
     def register(cls):
-        cls.name, cls.atype = name, atype
-        KINDS[name] = cls()
+        k = cls()
+        k.name, k.atype = name, atype
+        vars(k).update(attrs)
+        KINDS[name] = k
         return cls
     return register
 
@@ -138,6 +143,8 @@ class Kind:
         return []
 
 
+@kind("add", method="add")
+@kind("sub", method="sub", sign=-1)
 class _Arith(Kind):
     """Every worker adds its own operand over and over; the total is fixed
     by the counts alone."""
@@ -163,16 +170,6 @@ class _Arith(Kind):
         return errors
 
 
-@kind("add")
-class AddKind(_Arith):
-    method = "add"
-
-
-@kind("sub")
-class SubKind(_Arith):
-    method, sign = "sub", -1
-
-
 @kind("add_signed", atype="INT")
 class AddSignedKind(_Arith):
     method = "add"
@@ -182,9 +179,9 @@ class AddSignedKind(_Arith):
         return -((mix(w.rank, w.width) & (w.mask >> 1)) or 1)
 
 
-@kind("inc")
-class IncKind(_Arith):
-    method = "inc"
+@kind("inc", method="inc")
+@kind("dec", method="dec", sign=-1)
+class _Inc(_Arith):
 
     def work(self, v, w):
         op, mo = getattr(v, self.method), w.order
@@ -194,11 +191,8 @@ class IncKind(_Arith):
         return {"val": 1, "count": w.done}
 
 
-@kind("dec")
-class DecKind(IncKind):
-    method, sign = "dec", -1
-
-
+@kind("fetch_add", method="fetch_add")
+@kind("fetch_sub", method="fetch_sub", sign=-1)
 class _Fetch(Kind):
     """All workers apply the same step; the old values returned must be
     exactly init, init + step, init + 2 step, ... (as a multiset)."""
@@ -242,19 +236,9 @@ def _interleaved(olds, step, mask):
     return sum(1 for a, b in zip(olds, olds[1:]) if b != (a + step) & mask)
 
 
-@kind("fetch_add")
-class FetchAddKind(_Fetch):
-    method = "fetch_add"
-
-
-@kind("fetch_sub")
-class FetchSubKind(_Fetch):
-    method, sign = "fetch_sub", -1
-
-
-@kind("fetch_inc")
-class FetchIncKind(_Fetch):
-    method = "fetch_inc"
+@kind("fetch_inc", method="fetch_inc")
+@kind("fetch_dec", method="fetch_dec", sign=-1)
+class _FetchInc(_Fetch):
 
     def step(self, w):
         return 1
@@ -265,11 +249,6 @@ class FetchIncKind(_Fetch):
         for c in w.chunks():
             olds += [op(mo) for _ in range(c)]
         return olds
-
-
-@kind("fetch_dec")
-class FetchDecKind(FetchIncKind):
-    method, sign = "fetch_dec", -1
 
 
 class _OwnBits(Kind):
@@ -367,30 +346,18 @@ class _Involution(Kind):
         return errors
 
 
-@kind("not")
-class NotKind(_Involution):
-    method = "bin_not"
-
+@kind("not", method="bin_not")
+@kind("fetch_not", method="bin_not", fetch_method="bin_fetch_not")
+class _Not(_Involution):
     def f(self, x, mask):
         return x ^ mask
 
 
-@kind("fetch_not")
-class FetchNotKind(NotKind):
-    fetch_method = "bin_fetch_not"
-
-
-@kind("neg")
-class NegKind(_Involution):
-    method = "neg"
-
+@kind("neg", method="neg")
+@kind("fetch_neg", method="neg", fetch_method="fetch_neg")
+class _Neg(_Involution):
     def f(self, x, mask):
         return (-x) & mask
-
-
-@kind("fetch_neg")
-class FetchNegKind(NegKind):
-    fetch_method = "fetch_neg"
 
 
 @kind("bit_ownership")
@@ -502,6 +469,8 @@ class ExchangeKind(Kind):
         return errors
 
 
+@kind("cmpxchg_weak", method="cmpxchg_weak")
+@kind("cmpxchg_strong", method="cmpxchg_strong")
 class _CasLoop(_Fetch):
     """An increment written as a compare-exchange loop; the old values of the
     successful exchanges must form a serial order, as for fetch_add."""
@@ -535,19 +504,11 @@ class _CasLoop(_Fetch):
         return report
 
 
-@kind("cmpxchg_weak")
-class CasWeakKind(_CasLoop):
-    method = "cmpxchg_weak"
-
-
-@kind("cmpxchg_strong")
-class CasStrongKind(_CasLoop):
-    method = "cmpxchg_strong"
-
-
 # ---- beyond 1.0 ------------------------------------------------------------------
 
 
+@kind("fetch_max", method="fetch_max")
+@kind("fetch_min_signed", atype="INT", method="fetch_min")
 class _Extremum(Kind):
     """Max or min under contention. Worker r offers its own rising sequence,
     value index k * n + r (the index in the top three bytes, a pattern below
@@ -606,16 +567,6 @@ class _Extremum(Kind):
             if r["last_seen"] > top:
                 errors.append(f"worker {i} fetched {r['last_seen']:#x} above the final {top:#x}")
         return errors
-
-
-@kind("fetch_max")
-class FetchMaxKind(_Extremum):
-    method = "fetch_max"
-
-
-@kind("fetch_min_signed", atype="INT")
-class FetchMinSignedKind(_Extremum):
-    method = "fetch_min"
 
 
 @kind("fetch_update")

@@ -10,7 +10,7 @@ from atomics import BYTES, INT, UINT, CmpxchgResult, MemoryOrder, OpType
 from atomics.exc import MemoryOrderError
 
 from api_support import (
-    ATYPE_IDS, ATYPES, KINDS, ORDER_IDS, ORDERS, WIDTHS, Model, atomic_object, guarded_view,
+    ATYPE_IDS, ATYPES, KINDS, ORDER_IDS, ORDERS, WIDTHS, Model, guarded_view,
     make_owned,
 )
 
@@ -19,6 +19,12 @@ by_width = matrix("width", WIDTHS)
 by_atype = matrix("atype", ATYPES, ids=ATYPE_IDS)
 by_order = matrix("order", ORDERS, ids=ORDER_IDS)
 by_kind = matrix("kind", KINDS)
+
+
+def every_case(test):
+    """Parametrize a test over width x atype x memory order x kind; the m and
+    a fixtures (conftest.py) give it the model and the object."""
+    return by_kind(by_order(by_atype(by_width(test))))
 
 
 def forms(order):
@@ -33,52 +39,42 @@ def expect_order_error(exc_info, optype, order, is_fail=False):
     assert e.is_fail is is_fail
 
 
-@by_kind
-@by_order
-@by_atype
-@by_width
-def test_store_and_load(width, atype, order, kind):
-    m = Model(width, atype)
-    with atomic_object(kind, width, atype) as a:
-        for mo in forms(order):
-            for u in m.samples():
-                a.store(m.to_py(u))  # SEQ_CST
-                if order.is_valid_load_order():
-                    assert a.load(mo) == m.to_py(u)
-                    assert a.load(order=mo) == m.to_py(u)
-                else:
-                    with pytest.raises(MemoryOrderError) as exc_info:
-                        a.load(mo)
-                    expect_order_error(exc_info, OpType.LOAD, order)
-                new = m.to_py(~u)
-                if order.is_valid_store_order():
-                    assert a.store(new, mo) is None
-                    assert a.load() == new
-                    a.store(desired=m.to_py(u), order=mo)
-                    assert a.load() == m.to_py(u)
-                else:
-                    with pytest.raises(MemoryOrderError) as exc_info:
-                        a.store(new, mo)
-                    expect_order_error(exc_info, OpType.STORE, order)
-                    assert a.load() == m.to_py(u), "a refused store wrote"
-
-
-@by_kind
-@by_order
-@by_atype
-@by_width
-def test_exchange(width, atype, order, kind):
-    m = Model(width, atype)
-    samples = m.samples()
-    with atomic_object(kind, width, atype) as a:
-        for mo in forms(order):
-            a.store(m.to_py(samples[-1]))
-            prev = samples[-1]
-            for u in samples:
-                assert a.exchange(m.to_py(u), mo) == m.to_py(prev)
+@every_case
+def test_store_and_load(m, a, order):
+    for mo in forms(order):
+        for u in m.samples():
+            a.store(m.to_py(u))  # SEQ_CST
+            if order.is_valid_load_order():
+                assert a.load(mo) == m.to_py(u)
+                assert a.load(order=mo) == m.to_py(u)
+            else:
+                with pytest.raises(MemoryOrderError) as exc_info:
+                    a.load(mo)
+                expect_order_error(exc_info, OpType.LOAD, order)
+            new = m.to_py(~u)
+            if order.is_valid_store_order():
+                assert a.store(new, mo) is None
+                assert a.load() == new
+                a.store(desired=m.to_py(u), order=mo)
                 assert a.load() == m.to_py(u)
-                prev = u
-            assert a.exchange(desired=m.to_py(0), order=mo) == m.to_py(prev)
+            else:
+                with pytest.raises(MemoryOrderError) as exc_info:
+                    a.store(new, mo)
+                expect_order_error(exc_info, OpType.STORE, order)
+                assert a.load() == m.to_py(u), "a refused store wrote"
+
+
+@every_case
+def test_exchange(m, a, order):
+    samples = m.samples()
+    for mo in forms(order):
+        a.store(m.to_py(samples[-1]))
+        prev = samples[-1]
+        for u in samples:
+            assert a.exchange(m.to_py(u), mo) == m.to_py(prev)
+            assert a.load() == m.to_py(u)
+            prev = u
+        assert a.exchange(desired=m.to_py(0), order=mo) == m.to_py(prev)
 
 
 def cmpxchg_call(a, method, expected, desired, succ, fail, spelling):
@@ -93,69 +89,62 @@ def cmpxchg_call(a, method, expected, desired, succ, fail, spelling):
 SPELLINGS = ["positional", "success/failure", "succ/fail"]
 
 
-@by_kind
-@by_order
-@by_atype
-@by_width
+@every_case
 @matrix("method", ["cmpxchg_strong", "cmpxchg_weak"])
-def test_cmpxchg(width, atype, order, kind, method):
+def test_cmpxchg(m, a, order, method):
     """`order` is the success order; every failure order is tried with it."""
-    m = Model(width, atype)
     optype = OpType[method.upper()]
     samples = m.samples()
-    with atomic_object(kind, width, atype) as a:
-        for fail in ORDERS:
-            for spelling in SPELLINGS:
-                for succ_arg, fail_arg in [(order, fail), (int(order), int(fail))]:
-                    cur = samples[0]
-                    a.store(m.to_py(cur))
-                    if not fail.is_valid_fail_order(order):
-                        with pytest.raises(MemoryOrderError) as exc_info:
-                            cmpxchg_call(a, method, m.to_py(cur), m.to_py(~cur),
-                                         succ_arg, fail_arg, spelling)
-                        expect_order_error(exc_info, optype, fail, is_fail=True)
-                        assert a.load() == m.to_py(cur)
-                        continue
-                    for new in samples:
-                        # failure: expected differs; the value seen comes back
-                        wrong = m.to_py(cur ^ 1)
-                        res = cmpxchg_call(a, method, wrong, m.to_py(new), succ_arg, fail_arg,
-                                           spelling)
-                        assert isinstance(res, CmpxchgResult)
-                        assert res.success is False and not res
+    for fail in ORDERS:
+        for spelling in SPELLINGS:
+            for succ_arg, fail_arg in [(order, fail), (int(order), int(fail))]:
+                cur = samples[0]
+                a.store(m.to_py(cur))
+                if not fail.is_valid_fail_order(order):
+                    with pytest.raises(MemoryOrderError) as exc_info:
+                        cmpxchg_call(a, method, m.to_py(cur), m.to_py(~cur),
+                                     succ_arg, fail_arg, spelling)
+                    expect_order_error(exc_info, optype, fail, is_fail=True)
+                    assert a.load() == m.to_py(cur)
+                    continue
+                for new in samples:
+                    # failure: expected differs; the value seen comes back
+                    wrong = m.to_py(cur ^ 1)
+                    res = cmpxchg_call(a, method, wrong, m.to_py(new), succ_arg, fail_arg,
+                                       spelling)
+                    assert isinstance(res, CmpxchgResult)
+                    assert res.success is False and not res
+                    assert res.expected == m.to_py(cur)
+                    assert a.load() == m.to_py(cur)
+                    # success (weak: in a loop, it may fail spuriously)
+                    for _ in range(1000):
+                        res = cmpxchg_call(a, method, m.to_py(cur), m.to_py(new),
+                                           succ_arg, fail_arg, spelling)
+                        if res or method == "cmpxchg_strong":
+                            break
                         assert res.expected == m.to_py(cur)
-                        assert a.load() == m.to_py(cur)
-                        # success (weak: in a loop, it may fail spuriously)
-                        for _ in range(1000):
-                            res = cmpxchg_call(a, method, m.to_py(cur), m.to_py(new),
-                                               succ_arg, fail_arg, spelling)
-                            if res or method == "cmpxchg_strong":
-                                break
-                            assert res.expected == m.to_py(cur)
-                        assert res.success is True and res
-                        assert res.expected == m.to_py(cur)
-                        assert a.load() == m.to_py(new)
-                        cur = new
+                    assert res.success is True and res
+                    assert res.expected == m.to_py(cur)
+                    assert a.load() == m.to_py(new)
+                    cur = new
 
 
 @by_kind
 @by_atype
 @by_width
-def test_cmpxchg_defaults_and_weak_loop(width, atype, kind):
+def test_cmpxchg_defaults_and_weak_loop(m, a):
     """Default orders, and the README's weak loop (multiply with wraparound)."""
-    m = Model(width, atype)
-    with atomic_object(kind, width, atype) as a:
-        a.store(m.to_py(3))
-        res = a.cmpxchg_strong(m.to_py(3), m.to_py(5))
-        assert tuple(res) == (True, m.to_py(3))
-        ok, seen = a.cmpxchg_strong(m.to_py(3), m.to_py(7))
-        assert (ok, seen) == (False, m.to_py(5))
-        # weak loop: value = value * 3 (mod 2**bits)
-        res = CmpxchgResult(success=False, expected=a.load())
-        while not res:
-            desired = m.to_py(m.from_py(res.expected) * 3)
-            res = a.cmpxchg_weak(expected=res.expected, desired=desired)
-        assert a.load() == m.to_py(15)
+    a.store(m.to_py(3))
+    res = a.cmpxchg_strong(m.to_py(3), m.to_py(5))
+    assert tuple(res) == (True, m.to_py(3))
+    ok, seen = a.cmpxchg_strong(m.to_py(3), m.to_py(7))
+    assert (ok, seen) == (False, m.to_py(5))
+    # weak loop: value = value * 3 (mod 2**bits)
+    res = CmpxchgResult(success=False, expected=a.load())
+    while not res:
+        desired = m.to_py(m.from_py(res.expected) * 3)
+        res = a.cmpxchg_weak(expected=res.expected, desired=desired)
+    assert a.load() == m.to_py(15)
 
 
 BIT_MODIFIERS = {
@@ -169,36 +158,31 @@ BIT_MODIFIERS = {
 }
 
 
-@by_kind
-@by_order
-@by_atype
-@by_width
-def test_bit_operations(width, atype, order, kind):
-    m = Model(width, atype)
-    with atomic_object(kind, width, atype) as a:
-        for mo in forms(order):
-            for u in (0, m.mask, m.samples()[-2]):
-                for i in m.bit_indices():
+@every_case
+def test_bit_operations(m, a, order):
+    for mo in forms(order):
+        for u in (0, m.mask, m.samples()[-2]):
+            for i in m.bit_indices():
+                a.store(m.to_py(u))
+                old = (u >> i) & 1
+                if order.is_valid_load_order():
+                    r = a.bit_test(i, mo)
+                    assert r is bool(old)
+                    assert a.bit_test(index=i, order=mo) is bool(old)
+                else:
+                    with pytest.raises(MemoryOrderError) as exc_info:
+                        a.bit_test(i, mo)
+                    expect_order_error(exc_info, OpType.BIT_TEST, order)
+                for method, rule in BIT_MODIFIERS.items():
                     a.store(m.to_py(u))
-                    old = (u >> i) & 1
-                    if order.is_valid_load_order():
-                        r = a.bit_test(i, mo)
-                        assert r is bool(old)
-                        assert a.bit_test(index=i, order=mo) is bool(old)
-                    else:
-                        with pytest.raises(MemoryOrderError) as exc_info:
-                            a.bit_test(i, mo)
-                        expect_order_error(exc_info, OpType.BIT_TEST, order)
-                    for method, rule in BIT_MODIFIERS.items():
-                        a.store(m.to_py(u))
-                        r = getattr(a, method)(i, mo)
-                        assert r is bool(old), method
-                        expected = (u & ~(1 << i)) | (rule(old) << i)
-                        assert a.load() == m.to_py(expected), method
-                        # keyword form
-                        a.store(m.to_py(u))
-                        assert getattr(a, method)(index=i, order=mo) is bool(old)
-                        assert a.load() == m.to_py(expected)
+                    r = getattr(a, method)(i, mo)
+                    assert r is bool(old), method
+                    expected = (u & ~(1 << i)) | (rule(old) << i)
+                    assert a.load() == m.to_py(expected), method
+                    # keyword form
+                    a.store(m.to_py(u))
+                    assert getattr(a, method)(index=i, order=mo) is bool(old)
+                    assert a.load() == m.to_py(expected)
 
 
 @by_atype
@@ -223,31 +207,26 @@ BINARY = {
 }
 
 
-@by_kind
-@by_order
-@by_atype
-@by_width
-def test_binary_operations(width, atype, order, kind):
-    m = Model(width, atype)
+@every_case
+def test_binary_operations(m, a, order):
     samples = m.samples()
-    with atomic_object(kind, width, atype) as a:
-        for mo in forms(order):
-            for u in samples:
-                for v in samples:
-                    for name, op in BINARY.items():
-                        result = op(u, v) & m.mask
-                        a.store(m.to_py(u))
-                        assert getattr(a, name)(m.to_py(v), mo) is None
-                        assert a.load() == m.to_py(result), name
-                        a.store(m.to_py(u))
-                        assert getattr(a, "bin_fetch_" + name[4:])(value=m.to_py(v), order=mo) \
-                            == m.to_py(u)
-                        assert a.load() == m.to_py(result)
-                a.store(m.to_py(u))
-                assert a.bin_not(mo) is None
-                assert a.load() == m.to_py(~u)
-                assert a.bin_fetch_not(order=mo) == m.to_py(~u)
-                assert a.load() == m.to_py(u)
+    for mo in forms(order):
+        for u in samples:
+            for v in samples:
+                for name, op in BINARY.items():
+                    result = op(u, v) & m.mask
+                    a.store(m.to_py(u))
+                    assert getattr(a, name)(m.to_py(v), mo) is None
+                    assert a.load() == m.to_py(result), name
+                    a.store(m.to_py(u))
+                    assert getattr(a, "bin_fetch_" + name[4:])(value=m.to_py(v), order=mo) \
+                        == m.to_py(u)
+                    assert a.load() == m.to_py(result)
+            a.store(m.to_py(u))
+            assert a.bin_not(mo) is None
+            assert a.load() == m.to_py(~u)
+            assert a.bin_fetch_not(order=mo) == m.to_py(~u)
+            assert a.load() == m.to_py(u)
 
 
 def arithmetic_operands(m):
@@ -262,55 +241,51 @@ def arithmetic_operands(m):
 @by_order
 @matrix("atype", [INT, UINT], ids=["INT", "UINT"])
 @by_width
-def test_arithmetic(width, atype, order, kind):
-    m = Model(width, atype)
-    with atomic_object(kind, width, atype) as a:
-        for mo in forms(order):
-            for u in m.samples():
-                start = m.to_py(u)
-                for v in arithmetic_operands(m):
-                    for name, sign in (("add", 1), ("sub", -1)):
-                        a.store(start)
-                        assert getattr(a, name)(v, mo) is None
-                        assert a.load() == m.to_py(u + sign * v), (name, start, v)
-                        a.store(start)
-                        assert getattr(a, "fetch_" + name)(value=v, order=mo) == start
-                        assert a.load() == m.to_py(u + sign * v)
-                for name, rule in (("inc", lambda x: x + 1), ("dec", lambda x: x - 1),
-                                   ("neg", lambda x: -x)):
+def test_arithmetic(m, a, order):
+    for mo in forms(order):
+        for u in m.samples():
+            start = m.to_py(u)
+            for v in arithmetic_operands(m):
+                for name, sign in (("add", 1), ("sub", -1)):
                     a.store(start)
-                    assert getattr(a, name)(mo) is None
-                    assert a.load() == m.to_py(rule(u)), (name, start)
+                    assert getattr(a, name)(v, mo) is None
+                    assert a.load() == m.to_py(u + sign * v), (name, start, v)
                     a.store(start)
-                    assert getattr(a, "fetch_" + name)(order=mo) == start
-                    assert a.load() == m.to_py(rule(u))
+                    assert getattr(a, "fetch_" + name)(value=v, order=mo) == start
+                    assert a.load() == m.to_py(u + sign * v)
+            for name, rule in (("inc", lambda x: x + 1), ("dec", lambda x: x - 1),
+                               ("neg", lambda x: -x)):
+                a.store(start)
+                assert getattr(a, name)(mo) is None
+                assert a.load() == m.to_py(rule(u)), (name, start)
+                a.store(start)
+                assert getattr(a, "fetch_" + name)(order=mo) == start
+                assert a.load() == m.to_py(rule(u))
 
 
 @by_kind
 @matrix("atype", [INT, UINT], ids=["INT", "UINT"])
 @by_width
-def test_wraparound_at_the_extremes(width, atype, kind):
-    m = Model(width, atype)
+def test_wraparound_at_the_extremes(m, a, atype):
     lo = -(1 << (m.bits - 1)) if atype is INT else 0
     hi = (1 << (m.bits - 1)) - 1 if atype is INT else m.mask
-    with atomic_object(kind, width, atype) as a:
-        a.store(hi)
-        a.inc()
-        assert a.load() == lo
-        a.dec()
-        assert a.load() == hi
-        assert a.fetch_add(1) == hi
-        assert a.load() == lo
-        assert a.fetch_sub(1) == lo
-        assert a.load() == hi
-        a.store(lo)
+    a.store(hi)
+    a.inc()
+    assert a.load() == lo
+    a.dec()
+    assert a.load() == hi
+    assert a.fetch_add(1) == hi
+    assert a.load() == lo
+    assert a.fetch_sub(1) == lo
+    assert a.load() == hi
+    a.store(lo)
+    a.neg()
+    assert a.load() == lo  # -min wraps to min (and -0 == 0 unsigned)
+    if atype is UINT:
+        a.store(1)
         a.neg()
-        assert a.load() == lo  # -min wraps to min (and -0 == 0 unsigned)
-        if atype is UINT:
-            a.store(1)
-            a.neg()
-            assert a.load() == m.mask
-        assert int(a) == a.load()
+        assert a.load() == m.mask
+    assert int(a) == a.load()
 
 
 @matrix("atype", [INT, UINT], ids=["INT", "UINT"])

@@ -16,7 +16,7 @@ from atomics.exc import MemoryOrderError, UnsupportedOperationException
 
 from api_support import (
     BAD_INT_VALUES, BAD_ORDERS, KINDS, ORDERS, WIDTHS, Model, OnlyIndex,
-    atomic_object, guarded_view, make_owned,
+    guarded_view, make_owned,
 )
 
 matrix = pytest.mark.parametrize
@@ -57,23 +57,21 @@ def key(m, u):
 @by_kind
 @by_int_atype
 @by_width
-def test_max_min_against_the_model(width, atype, kind):
-    m = Model(width, atype)
+def test_max_min_against_the_model(m, a):
     samples = m.samples()
-    with atomic_object(kind, width, atype) as a:
-        for mo in [*ORDERS, *map(int, ORDERS)]:
-            for u in samples:
-                for x in samples:  # includes x == u: the value stays, still an RMW
-                    best = {"max": max, "min": min}
-                    for name in MINMAX:
-                        a.store(m.to_py(u))
-                        pick = best[name[:3] if name.startswith(("max", "min")) else name[-3:]]
-                        new = pick(m.to_py(u), m.to_py(x))
-                        got = getattr(a, name)(m.to_py(x), mo)
-                        want = {"max": None, "min": None, "fetch_max": m.to_py(u),
-                                "fetch_min": m.to_py(u)}.get(name, new)
-                        assert got == want, (name, hex(u), hex(x))
-                        assert a.load() == new, (name, hex(u), hex(x))
+    for mo in [*ORDERS, *map(int, ORDERS)]:
+        for u in samples:
+            for x in samples:  # includes x == u: the value stays, still an RMW
+                best = {"max": max, "min": min}
+                for name in MINMAX:
+                    a.store(m.to_py(u))
+                    pick = best[name[:3] if name.startswith(("max", "min")) else name[-3:]]
+                    new = pick(m.to_py(u), m.to_py(x))
+                    got = getattr(a, name)(m.to_py(x), mo)
+                    want = {"max": None, "min": None, "fetch_max": m.to_py(u),
+                            "fetch_min": m.to_py(u)}.get(name, new)
+                    assert got == want, (name, hex(u), hex(x))
+                    assert a.load() == new, (name, hex(u), hex(x))
 
 
 @by_int_atype
@@ -115,28 +113,26 @@ def test_max_min_signed_and_unsigned_views_of_the_same_bytes():
 @by_kind
 @matrix("atype", [INT, UINT, BYTES], ids=["INT", "UINT", "BYTES"])
 @by_width
-def test_new_value_forms_against_the_model(width, atype, kind):
-    m = Model(width, atype)
+def test_new_value_forms_against_the_model(m, a, atype):
     samples = m.samples()
-    with atomic_object(kind, width, atype) as a:
-        for k, u in enumerate(samples):
-            order = ORDERS[k % len(ORDERS)]  # every order, across the samples
-            for name, (fetch_name, fn) in NEW_VALUE_BINARY.items():
-                if atype is BYTES and not name.startswith("bin_"):
-                    continue
-                for x in samples[::3]:
-                    a.store(m.to_py(u))
-                    assert getattr(a, name)(m.to_py(x), order) == m.to_py(fn(u, x, m.mask))
-                    # the same value fetch_X leaves behind
-                    a.store(m.to_py(u))
-                    getattr(a, fetch_name)(value=m.to_py(x), order=order)
-                    assert a.load() == m.to_py(fn(u, x, m.mask)), name
-            for name, (fetch_name, fn) in NEW_VALUE_UNARY.items():
-                if atype is BYTES and not name.startswith("bin_"):
-                    continue
+    for k, u in enumerate(samples):
+        order = ORDERS[k % len(ORDERS)]  # every order, across the samples
+        for name, (fetch_name, fn) in NEW_VALUE_BINARY.items():
+            if atype is BYTES and not name.startswith("bin_"):
+                continue
+            for x in samples[::3]:
                 a.store(m.to_py(u))
-                assert getattr(a, name)(order=order) == m.to_py(fn(u, m.mask)), name
-                assert a.load() == m.to_py(fn(u, m.mask)), name
+                assert getattr(a, name)(m.to_py(x), order) == m.to_py(fn(u, x, m.mask))
+                # the same value fetch_X leaves behind
+                a.store(m.to_py(u))
+                getattr(a, fetch_name)(value=m.to_py(x), order=order)
+                assert a.load() == m.to_py(fn(u, x, m.mask)), name
+        for name, (fetch_name, fn) in NEW_VALUE_UNARY.items():
+            if atype is BYTES and not name.startswith("bin_"):
+                continue
+            a.store(m.to_py(u))
+            assert getattr(a, name)(order=order) == m.to_py(fn(u, m.mask)), name
+            assert a.load() == m.to_py(fn(u, m.mask)), name
 
 
 def test_which_objects_have_which_methods():
@@ -243,18 +239,16 @@ def test_released_views_raise_value_error(atype):
 @by_kind
 @by_int_atype
 @by_width
-def test_fetch_update_returns_the_old_value(width, atype, kind):
-    m = Model(width, atype)
-    with atomic_object(kind, width, atype) as a:
-        for u in m.samples():
-            a.store(m.to_py(u))
-            seen = []
+def test_fetch_update_returns_the_old_value(m, a):
+    for u in m.samples():
+        a.store(m.to_py(u))
+        seen = []
 
-            def double(v):
-                seen.append(v)
-                return m.to_py(2 * u)
-            assert a.fetch_update(double) == m.to_py(u)
-            assert seen == [m.to_py(u)] and a.load() == m.to_py(2 * u)
+        def double(v):
+            seen.append(v)
+            return m.to_py(2 * u)
+        assert a.fetch_update(double) == m.to_py(u)
+        assert seen == [m.to_py(u)] and a.load() == m.to_py(2 * u)
 
 
 @by_width

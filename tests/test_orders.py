@@ -34,6 +34,11 @@ def test_validators():
     assert valid_fail == {(s, f) for s in MemoryOrder for f in (R, A, SC) if f <= s}
 
 
+def ops_of(atype):
+    """The operations an object of atype has (BYTES: no arithmetic)."""
+    return VALUE_OPS if atype is BYTES else INTEGRAL_OPS
+
+
 def call(obj, name, order_args):
     """Calls method `name` with valid values and the given order(s)."""
     m = Model(obj.width, {True: INT, False: UINT}.get(getattr(obj, "signed", None), BYTES))
@@ -54,9 +59,8 @@ def accepted(name, order):
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
 @pytest.mark.parametrize("width", [1, 4, 8, 11, 16])
 def test_single_order_rules(width, atype):
-    names = INTEGRAL_OPS if atype is not BYTES else VALUE_OPS
     a = make_owned(width, atype)
-    for name in names:
+    for name in ops_of(atype):
         if name.startswith("cmpxchg"):
             continue
         for order in ORDERS:
@@ -121,44 +125,43 @@ def test_order_error_checked_for_views_and_readonly_views():
 NOT_ORDERS = [1, 6, -1, 2**70, -(2**70), 2**31, 2**63]
 
 
-@pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
-def test_ints_that_are_no_order(atype):
-    names = INTEGRAL_OPS if atype is not BYTES else VALUE_OPS
+def one_bad_order(atype, bads):
+    """(obj, name, bad, parameter, args) for every operation of atype, every
+    bad value and every order parameter of the operation: args holds SEQ_CST
+    for each order but `bad` for that parameter. obj is one object of atype
+    for all of them; once all are done, it must hold what it held before."""
     a = make_owned(4, atype)
     before = a.load()
-    for name in names:
-        for bad in NOT_ORDERS:
-            n = len(order_params(name))
-            for pos in range(n):
-                args = [SC] * n
+    for name in ops_of(atype):
+        params = order_params(name)
+        for bad in bads:
+            for pos, pname in enumerate(params):
+                args = [SC] * len(params)
                 args[pos] = bad
-                with pytest.raises(ValueError) as exc_info:
-                    call(a, name, args)
-                assert type(exc_info.value) is ValueError, name
-                assert str(bad) in str(exc_info.value)
-                # by keyword too
-                kwargs = dict(zip(order_params(name), args))
-                with pytest.raises(ValueError):
-                    getattr(a, name)(*[bytes(4) if atype is BYTES and p != "index" else 0
-                                       for p in VALUE_PARAMS[name]], **kwargs)
-    assert a.load() == before
+                yield a, name, bad, pname, args
+    assert a.load() == before, "a call with a bad order changed the object"
+
+
+@pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
+def test_ints_that_are_no_order(atype):
+    for a, name, bad, _, args in one_bad_order(atype, NOT_ORDERS):
+        with pytest.raises(ValueError) as exc_info:
+            call(a, name, args)
+        assert type(exc_info.value) is ValueError, name
+        assert str(bad) in str(exc_info.value)
+        # by keyword too
+        kwargs = dict(zip(order_params(name), args))
+        with pytest.raises(ValueError):
+            getattr(a, name)(*[bytes(4) if atype is BYTES and p != "index" else 0
+                               for p in VALUE_PARAMS[name]], **kwargs)
 
 
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)
 def test_orders_of_the_wrong_type_name_the_argument(atype):
-    names = INTEGRAL_OPS if atype is not BYTES else VALUE_OPS
-    a = make_owned(4, atype)
-    before = a.load()
-    for name in names:
-        params = order_params(name)
-        for bad in BAD_ORDERS:
-            for pos, pname in enumerate(params):
-                args = [SC] * len(params)
-                args[pos] = bad
-                with pytest.raises(TypeError) as exc_info:
-                    call(a, name, args)
-                assert f"'{pname}'" in str(exc_info.value), (name, bad, str(exc_info.value))
-    assert a.load() == before
+    for a, name, bad, pname, args in one_bad_order(atype, BAD_ORDERS):
+        with pytest.raises(TypeError) as exc_info:
+            call(a, name, args)
+        assert f"'{pname}'" in str(exc_info.value), (name, bad, str(exc_info.value))
 
 
 @pytest.mark.parametrize("atype", ATYPES, ids=ATYPE_IDS)

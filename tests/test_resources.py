@@ -174,6 +174,18 @@ def run_errors(pairs, n):
                 raise AssertionError(f"{call} did not raise {exc.__name__}")
 
 
+def assert_operations_leak_nothing(label, calls, errors):
+    """Repeats every call, and a quarter as often every (call, exception)
+    pair of `errors`: neither traced allocations nor the RSS may grow."""
+    def loop(n):
+        for _ in range(n):
+            for c in calls:
+                c()
+        run_errors(errors, max(1, n // 4))
+    assert_no_growth(label, loop, scaled(400))
+    assert_no_rss_growth(label, loop, scaled(2000))
+
+
 # ---- owned objects --------------------------------------------------------------------
 
 
@@ -195,14 +207,7 @@ def test_every_operation_on_owned_objects(atype):
     objs = [(atomics.atomic(width=w, atype=atype), w) for w in WIDTHS]
     calls = [c for obj, w in objs for c in every_operation(obj, w, atype)]
     errors = [e for obj, w in objs for e in every_error(obj, w, atype)]
-
-    def loop(n):
-        for _ in range(n):
-            for c in calls:
-                c()
-        run_errors(errors, max(1, n // 4))
-    assert_no_growth("operations", loop, scaled(400))
-    assert_no_rss_growth("operations", loop, scaled(2000))
+    assert_operations_leak_nothing("operations", calls, errors)
 
 
 def test_construction_errors_leak_nothing():
@@ -331,14 +336,7 @@ def test_every_operation_on_views(atype):
             ctxs.append(ctx)
             calls += every_operation(v, width, atype)
             errors += every_error(v, width, atype)
-
-        def loop(n):
-            for _ in range(n):
-                for c in calls:
-                    c()
-            run_errors(errors, max(1, n // 4))
-        assert_no_growth("view operations", loop, scaled(400))
-        assert_no_rss_growth("view operations", loop, scaled(2000))
+        assert_operations_leak_nothing("view operations", calls, errors)
     finally:
         for ctx in ctxs:
             ctx.__exit__(None, None, None)

@@ -221,48 +221,41 @@ def test_gil_is_released_while_blocked():
     assert during > 1000, during
 
 
-def test_notify_all_wakes_every_waiter():
-    out = run("""
+def wake_waiters(n, wake, latency):
+    """In a subprocess, n threads wait for an int to leave 0; the main thread
+    stores 1 and runs the statements `wake`, then every waiter must have
+    woken (wait returned True). Returns the expression `latency` (seconds,
+    from `start`, the time of the store) evaluated after the joins."""
+    return float(run(textwrap.dedent("""
         import threading, time, atomics
         a = atomics.atomic(width=4, atype=atomics.INT)
         woke = []
         def waiter():
             woke.append((a.wait(0, timeout=10), time.monotonic()))
-        ts = [threading.Thread(target=waiter) for _ in range(6)]
+        ts = [threading.Thread(target=waiter) for _ in range({n})]
         for t in ts: t.start()
         time.sleep(0.1)
         start = time.monotonic()
         a.store(1)
-        a.notify_all()
+        {wake}
         for t in ts: t.join()
-        assert len(woke) == 6 and all(r for r, _ in woke), woke
-        print(max(w for _, w in woke) - start)
-    """)
-    assert float(out) < 1.0
+        assert len(woke) == {n} and all(r for r, _ in woke), woke
+        print({latency})
+    """).format(n=n, wake=textwrap.dedent(wake).strip(), latency=latency)))
+
+
+def test_notify_all_wakes_every_waiter():
+    assert wake_waiters(6, "a.notify_all()", "max(w for _, w in woke) - start") < 1.0
 
 
 def test_notify_one_wakes_at_least_one():
-    out = run("""
-        import threading, time, atomics
-        a = atomics.atomic(width=4, atype=atomics.INT)
-        woke = []
-        def waiter():
-            woke.append((a.wait(0, timeout=10), time.monotonic()))
-        ts = [threading.Thread(target=waiter) for _ in range(3)]
-        for t in ts: t.start()
-        time.sleep(0.1)
-        start = time.monotonic()
-        a.store(1)
+    assert wake_waiters(3, """
         a.notify_one()
         while not woke and time.monotonic() - start < 5:
             time.sleep(0.001)
         first = woke[0][1] - start if woke else 99
         a.notify_all()  # the others (each also sees the value within a slice)
-        for t in ts: t.join()
-        assert len(woke) == 3 and all(r for r, _ in woke), woke
-        print(first)
-    """)
-    assert float(out) < 1.0
+    """, "first") < 1.0
 
 
 def test_notify_one_on_a_byte_sharing_a_word():

@@ -39,12 +39,25 @@ static _Alignas(64) unsigned char obj16[16];
  * published at the end. (The __atomic builtins are never elided by GCC or
  * Clang anyway; this also keeps the table loop's results alive.) */
 #define KEEP(x) __asm__ __volatile__("" : "+r"(x))
+#define ACCUMULATE(acc, x) \
+    do {                   \
+        (acc) += (x);      \
+        KEEP(acc);         \
+    } while (0)
 static volatile uint64_t sink;
 
 static double now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
+}
+
+/* ns per iteration of a loop of ITERS started at t0; acc, what the loop
+ * computed, goes to the sink so that none of it is dead */
+static double per_op(double t0, uint64_t acc) {
+    double t = now_ns() - t0;
+    sink += acc;
+    return t / ITERS;
 }
 
 static uint64_t low64(const unsigned char *p) {
@@ -63,12 +76,9 @@ static double table_load(void *obj, unsigned w, volatile int *order) {
     double t0 = now_ns();
     for (long i = 0; i < ITERS; i++) {
         ops->load(obj, ret, (atomics_order)*order);
-        acc += ret[0];
-        KEEP(acc);
+        ACCUMULATE(acc, ret[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 static double table_fetch_add(void *obj, unsigned w, volatile int *order) {
@@ -78,12 +88,9 @@ static double table_fetch_add(void *obj, unsigned w, volatile int *order) {
     double t0 = now_ns();
     for (long i = 0; i < ITERS; i++) {
         ops->fetch_add(obj, one, ret, (atomics_order)*order);
-        acc += ret[0];
-        KEEP(acc);
+        ACCUMULATE(acc, ret[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 /* Every attempt succeeds (one thread); the next expected value is the
@@ -103,12 +110,9 @@ static double table_cmpxchg(void *obj, unsigned w, volatile int *order) {
         if (ops->cmpxchg_strong(obj, expected, desired, mo, mo))
             for (unsigned b = 0; b < 16; b++)
                 expected[b] = desired[b];
-        acc += expected[0];
-        KEEP(acc);
+        ACCUMULATE(acc, expected[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc + low64(expected);
-    return t / ITERS;
+    return per_op(t0, acc + low64(expected));
 }
 
 /* ---- direct: inline builtins for widths 1 and 8 --------------------------------- */
@@ -122,30 +126,23 @@ static double table_cmpxchg(void *obj, unsigned w, volatile int *order) {
         double t0 = now_ns();                                                  \
         if (relaxed) {                                                         \
             for (long i = 0; i < ITERS; i++) {                                 \
-                acc += __atomic_load_n(&OBJ, __ATOMIC_RELAXED);                \
-                KEEP(acc);                                                     \
+                ACCUMULATE(acc, __atomic_load_n(&OBJ, __ATOMIC_RELAXED));      \
             }                                                                  \
         } else {                                                               \
             for (long i = 0; i < ITERS; i++) {                                 \
-                acc += __atomic_load_n(&OBJ, __ATOMIC_SEQ_CST);                \
-                KEEP(acc);                                                     \
+                ACCUMULATE(acc, __atomic_load_n(&OBJ, __ATOMIC_SEQ_CST));      \
             }                                                                  \
         }                                                                      \
-        double t = now_ns() - t0;                                              \
-        sink += acc;                                                           \
-        return t / ITERS;                                                      \
+        return per_op(t0, acc);                                                \
     }                                                                          \
     static double direct_fetch_add_##N(int relaxed) {                          \
         uint64_t acc = 0;                                                      \
         (void)relaxed;                                                         \
         double t0 = now_ns();                                                  \
         for (long i = 0; i < ITERS; i++) {                                     \
-            acc += __atomic_fetch_add(&OBJ, 1, __ATOMIC_SEQ_CST);              \
-            KEEP(acc);                                                         \
+            ACCUMULATE(acc, __atomic_fetch_add(&OBJ, 1, __ATOMIC_SEQ_CST));    \
         }                                                                      \
-        double t = now_ns() - t0;                                              \
-        sink += acc;                                                           \
-        return t / ITERS;                                                      \
+        return per_op(t0, acc);                                                \
     }                                                                          \
     static double direct_cmpxchg_##N(int relaxed) {                            \
         uint64_t acc = 0;                                                      \
@@ -157,12 +154,9 @@ static double table_cmpxchg(void *obj, unsigned w, volatile int *order) {
             if (__atomic_compare_exchange_n(&OBJ, &expected, desired, 0,       \
                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) \
                 expected = desired;                                            \
-            acc += expected;                                                   \
-            KEEP(acc);                                                         \
+            ACCUMULATE(acc, expected);                                         \
         }                                                                      \
-        double t = now_ns() - t0;                                              \
-        sink += acc;                                                           \
-        return t / ITERS;                                                      \
+        return per_op(t0, acc);                                                \
     }
 BENCH_WIDTHS(BENCH_DIRECT_)
 #undef BENCH_DIRECT_
@@ -175,12 +169,9 @@ static double direct_load_16(int relaxed) {
     double t0 = now_ns();
     for (long i = 0; i < ITERS; i++) {
         atomics_load_16(obj16, ret, relaxed ? ATOMICS_RELAXED : ATOMICS_SEQ_CST);
-        acc += ret[0];
-        KEEP(acc);
+        ACCUMULATE(acc, ret[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 static double direct_fetch_add_16(int relaxed) {
@@ -190,12 +181,9 @@ static double direct_fetch_add_16(int relaxed) {
     double t0 = now_ns();
     for (long i = 0; i < ITERS; i++) {
         atomics_fetch_add_16(obj16, one, ret, ATOMICS_SEQ_CST);
-        acc += ret[0];
-        KEEP(acc);
+        ACCUMULATE(acc, ret[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 static double direct_cmpxchg_16(int relaxed) {
@@ -211,12 +199,9 @@ static double direct_cmpxchg_16(int relaxed) {
         if (atomics_cmpxchg_strong_16(obj16, expected, desired, ATOMICS_SEQ_CST, ATOMICS_SEQ_CST))
             for (unsigned b = 0; b < 16; b++)
                 expected[b] = desired[b];
-        acc += expected[0];
-        KEEP(acc);
+        ACCUMULATE(acc, expected[0]);
     }
-    double t = now_ns() - t0;
-    sink += acc + low64(expected);
-    return t / ITERS;
+    return per_op(t0, acc + low64(expected));
 }
 
 /* ---- inline asm for width 16: the hardware floor ------------------------------------- */
@@ -244,12 +229,9 @@ static double asm_load_16(int relaxed) {
                              : "=r"(lo)
                              : "m"(*(const volatile unsigned char(*)[16])obj16)
                              : "xmm0", "memory");
-        acc += lo;
-        KEEP(acc);
+        ACCUMULATE(acc, lo);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 static double asm_fetch_add_16(int relaxed) {
@@ -269,9 +251,7 @@ static double asm_fetch_add_16(int relaxed) {
         }
         KEEP(acc);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 
 static double asm_cmpxchg_16(int relaxed) {
@@ -283,12 +263,9 @@ static double asm_cmpxchg_16(int relaxed) {
         uint64_t new_lo = lo + 1, new_hi = hi;
         if (asm_cas16(obj16, &lo, &hi, new_lo, new_hi))
             lo = new_lo, hi = new_hi;
-        acc += lo;
-        KEEP(acc);
+        ACCUMULATE(acc, lo);
     }
-    double t = now_ns() - t0;
-    sink += acc;
-    return t / ITERS;
+    return per_op(t0, acc);
 }
 #else
 #define BENCH_HAVE_ASM16 0
@@ -309,26 +286,67 @@ static double median(double *v) {
     return v[REPS / 2];
 }
 
-static void row(const char *op, const char *width, table_bench tb, void *obj, unsigned w,
-                direct_bench db, int relaxed) {
+/* One row of the table: the operation through the table on obj (w bytes)
+ * against `direct`, with the order RELAXED or SEQ_CST; `needs`, the
+ * ATOMICS_FEATURE_* bits the row needs. */
+struct bench_row {
+    const char *op, *width;
+    table_bench table;
+    void *obj;
+    unsigned w;
+    direct_bench direct;
+    int relaxed;
+    unsigned needs;
+};
+
+static const struct bench_row ROWS[] = {
+    {"load", "1 (builtin)", table_load, &obj1, 1, direct_load_1, 1, 0},
+    {"load", "1 (builtin)", table_load, &obj1, 1, direct_load_1, 0, 0},
+    {"load", "8 (builtin)", table_load, &obj8, 8, direct_load_8, 1, 0},
+    {"load", "8 (builtin)", table_load, &obj8, 8, direct_load_8, 0, 0},
+    {"load", "16 (atomics_load_16)", table_load, obj16, 16, direct_load_16, 1,
+     ATOMICS_FEATURE_CAS16},
+    {"load", "16 (atomics_load_16)", table_load, obj16, 16, direct_load_16, 0,
+     ATOMICS_FEATURE_CAS16},
+#if BENCH_HAVE_ASM16
+    {"load", "16 (inline movdqa)", table_load, obj16, 16, asm_load_16, 0,
+     ATOMICS_FEATURE_CAS16 | ATOMICS_FEATURE_LOAD16},
+#endif
+    {"fetch_add", "1 (builtin)", table_fetch_add, &obj1, 1, direct_fetch_add_1, 0, 0},
+    {"fetch_add", "8 (builtin)", table_fetch_add, &obj8, 8, direct_fetch_add_8, 0, 0},
+    {"fetch_add", "16 (atomics_*_16)", table_fetch_add, obj16, 16, direct_fetch_add_16, 0,
+     ATOMICS_FEATURE_CAS16},
+#if BENCH_HAVE_ASM16
+    {"fetch_add", "16 (inline cmpxchg16b)", table_fetch_add, obj16, 16, asm_fetch_add_16, 0,
+     ATOMICS_FEATURE_CAS16},
+#endif
+    {"cmpxchg_strong", "1 (builtin)", table_cmpxchg, &obj1, 1, direct_cmpxchg_1, 0, 0},
+    {"cmpxchg_strong", "8 (builtin)", table_cmpxchg, &obj8, 8, direct_cmpxchg_8, 0, 0},
+    {"cmpxchg_strong", "16 (atomics_*_16)", table_cmpxchg, obj16, 16, direct_cmpxchg_16, 0,
+     ATOMICS_FEATURE_CAS16},
+#if BENCH_HAVE_ASM16
+    {"cmpxchg_strong", "16 (inline cmpxchg16b)", table_cmpxchg, obj16, 16, asm_cmpxchg_16, 0,
+     ATOMICS_FEATURE_CAS16},
+#endif
+};
+
+static void run_row(const struct bench_row *b) {
     double t[REPS], d[REPS];
-    volatile int *order = relaxed ? &order_relaxed : &order_seq_cst;
-    tb(obj, w, order); /* warm up caches, branch predictors and the clock */
-    db(relaxed);
+    volatile int *order = b->relaxed ? &order_relaxed : &order_seq_cst;
+    b->table(b->obj, b->w, order); /* warm up caches, branch predictors and the clock */
+    b->direct(b->relaxed);
     for (int r = 0; r < REPS; r++) { /* interleaved, so drift hits both alike */
-        t[r] = tb(obj, w, order);
-        d[r] = db(relaxed);
+        t[r] = b->table(b->obj, b->w, order);
+        d[r] = b->direct(b->relaxed);
     }
     double mt = median(t), md = median(d);
-    printf("| %-14s | %-22s | %-7s | %8.2f | %8.2f | %6.2f |\n", op, width,
-           relaxed ? "RELAXED" : "SEQ_CST", mt, md, mt / md);
+    printf("| %-14s | %-22s | %-7s | %8.2f | %8.2f | %6.2f |\n", b->op, b->width,
+           b->relaxed ? "RELAXED" : "SEQ_CST", mt, md, mt / md);
     fflush(stdout);
 }
 
 int main(void) {
     unsigned features = atomics_features();
-    int cas16 = (features & ATOMICS_FEATURE_CAS16) != 0;
-    int load16 = (features & ATOMICS_FEATURE_LOAD16) != 0;
 
     printf("dispatch cost, one thread: median of %d runs x %d calls; "
            "table = atomics_ops_for() table with a runtime order\n\n",
@@ -337,36 +355,9 @@ int main(void) {
            "order", "table ns", "direct ns", "ratio");
     printf("|%s|%s|%s|%s|%s|%s|\n", "----------------", "------------------------", "---------",
            "---------:", "---------:", "-------:");
-
-    row("load", "1 (builtin)", table_load, &obj1, 1, direct_load_1, 1);
-    row("load", "1 (builtin)", table_load, &obj1, 1, direct_load_1, 0);
-    row("load", "8 (builtin)", table_load, &obj8, 8, direct_load_8, 1);
-    row("load", "8 (builtin)", table_load, &obj8, 8, direct_load_8, 0);
-    if (cas16) {
-        row("load", "16 (atomics_load_16)", table_load, obj16, 16, direct_load_16, 1);
-        row("load", "16 (atomics_load_16)", table_load, obj16, 16, direct_load_16, 0);
-#if BENCH_HAVE_ASM16
-        if (load16)
-            row("load", "16 (inline movdqa)", table_load, obj16, 16, asm_load_16, 0);
-#endif
-    }
-    row("fetch_add", "1 (builtin)", table_fetch_add, &obj1, 1, direct_fetch_add_1, 0);
-    row("fetch_add", "8 (builtin)", table_fetch_add, &obj8, 8, direct_fetch_add_8, 0);
-    if (cas16) {
-        row("fetch_add", "16 (atomics_*_16)", table_fetch_add, obj16, 16, direct_fetch_add_16, 0);
-#if BENCH_HAVE_ASM16
-        row("fetch_add", "16 (inline cmpxchg16b)", table_fetch_add, obj16, 16, asm_fetch_add_16, 0);
-#endif
-    }
-    row("cmpxchg_strong", "1 (builtin)", table_cmpxchg, &obj1, 1, direct_cmpxchg_1, 0);
-    row("cmpxchg_strong", "8 (builtin)", table_cmpxchg, &obj8, 8, direct_cmpxchg_8, 0);
-    if (cas16) {
-        row("cmpxchg_strong", "16 (atomics_*_16)", table_cmpxchg, obj16, 16, direct_cmpxchg_16, 0);
-#if BENCH_HAVE_ASM16
-        row("cmpxchg_strong", "16 (inline cmpxchg16b)", table_cmpxchg, obj16, 16, asm_cmpxchg_16, 0);
-#endif
-    }
-    (void)load16;
+    for (size_t i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++)
+        if ((features & ROWS[i].needs) == ROWS[i].needs)
+            run_row(&ROWS[i]);
     printf("\n(sink %llu)\n", (unsigned long long)sink);
     return 0;
 }

@@ -18,6 +18,7 @@ move with machine load.
 in a process that has no mapping of its segment (a child process made it),
 increments it once and drops it, so the next iteration maps it anew.
 """
+import os
 import sys
 
 UNROLL = 10
@@ -82,16 +83,7 @@ MODES = {
 
 # The child that owns the segments of the attach modes: this process must
 # never have mapped them itself.
-CREATOR = r"""
-import pickle, sys, atomics
-from multiprocessing import shared_memory
-arena = atomics.Arena(4096)
-counter = arena.atomic(8, atomics.INT)
-shm = shared_memory.SharedMemory(create=True, size=4096)
-print(pickle.dumps(counter).hex(), shm.name, flush=True)
-sys.stdin.readline()
-shm.close(); shm.unlink(); arena.unlink()
-"""
+CREATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attach_creator.py")
 
 
 def compile_mode(mode, ns):
@@ -126,7 +118,7 @@ def main():
         import pickle
         import subprocess
         from multiprocessing.shared_memory import SharedMemory
-        creator = subprocess.Popen([sys.executable, "-c", CREATOR], stdin=subprocess.PIPE,
+        creator = subprocess.Popen([sys.executable, CREATOR], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, text=True)
         handle, name = creator.stdout.readline().split()
         # 3.13+: a process that does not own the segment need not register it

@@ -1,6 +1,8 @@
 """The exceptions of atomics. Each keeps its constructor arguments as
 attributes, shows them in its repr, and survives pickling (so it crosses
 process boundaries intact)."""
+from typing import Tuple
+
 from ._enums import MemoryOrder, OpType
 
 __all__ = [
@@ -11,8 +13,24 @@ __all__ = [
 ]
 
 
-class AlignmentError(Exception):
+class _ArgsError(Exception):
+    """Shows the constructor arguments named in ``_args`` (attributes of the
+    same names) in its repr, and rebuilds from them when unpickled."""
+
+    _args: Tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={_qualified(getattr(self, name))}" for name in self._args)
+        return f"{type(self).__name__}({args})"
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return type(self), tuple(getattr(self, name) for name in self._args)
+
+
+class AlignmentError(_ArgsError):
     """A buffer's address misses the alignment atomic operations need."""
+
+    _args = ("width", "address", "using_recommended")
 
     def __init__(self, width: int, address: int, using_recommended: bool = True) -> None:
         self.width = width
@@ -24,18 +42,11 @@ class AlignmentError(Exception):
             f"requirements for atomic operations on objects with a width of {width}."
         )
 
-    def __repr__(self) -> str:
-        return (
-            f"AlignmentError(width={self.width!r}, address={self.address!r}, "
-            f"using_recommended={self.using_recommended!r})"
-        )
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return type(self), (self.width, self.address, self.using_recommended)
-
-
-class MemoryOrderError(Exception):
+class MemoryOrderError(_ArgsError):
     """A memory order that the operation does not accept."""
+
+    _args = ("optype", "order", "is_fail")
 
     def __init__(self, optype: OpType, order: MemoryOrder, is_fail: bool = False) -> None:
         self.optype = optype
@@ -46,18 +57,11 @@ class MemoryOrderError(Exception):
             f"{_name(order)} is not a valid {what} for {_article(optype)} {_name(optype)} operation."
         )
 
-    def __repr__(self) -> str:
-        return (
-            f"MemoryOrderError(optype={_qualified(self.optype)}, order={_qualified(self.order)}, "
-            f"is_fail={self.is_fail!r})"
-        )
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return type(self), (self.optype, self.order, self.is_fail)
-
-
-class UnsupportedWidthException(Exception):
+class UnsupportedWidthException(_ArgsError):
     """No atomic operation is possible at this width."""
+
+    _args = ("width", "readonly")
 
     def __init__(self, width: int, readonly: bool = False) -> None:
         self.width = width
@@ -65,15 +69,11 @@ class UnsupportedWidthException(Exception):
         kind = "readonly objects" if readonly else "objects"
         super().__init__(f"No operations are supported on {kind} with a width of {width}.")
 
-    def __repr__(self) -> str:
-        return f"UnsupportedWidthException(width={self.width!r}, readonly={self.readonly!r})"
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return type(self), (self.width, self.readonly)
-
-
-class UnsupportedOperationException(Exception):
+class UnsupportedOperationException(_ArgsError):
     """The object does not support this operation (see its ``ops_supported``)."""
+
+    _args = ("optype", "width", "readonly")
 
     def __init__(self, optype: OpType, width: int, readonly: bool = False) -> None:
         self.optype = optype
@@ -83,15 +83,6 @@ class UnsupportedOperationException(Exception):
         super().__init__(
             f"Operation {_name(optype)} is not supported on {kind} with a width of {width}."
         )
-
-    def __repr__(self) -> str:
-        return (
-            f"UnsupportedOperationException(optype={_qualified(self.optype)}, width={self.width!r}, "
-            f"readonly={self.readonly!r})"
-        )
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return type(self), (self.optype, self.width, self.readonly)
 
 
 def _name(value: object) -> str:

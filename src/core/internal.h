@@ -36,51 +36,40 @@ typedef struct atomics_wide {
         STMT;                                                                  \
     } break;
 
-#define ATOMICS_SWITCH_RMW(mo, STMT)                                           \
+/* SEQ_CST first, then the CASES the operation accepts; anything else is
+ * SEQ_CST. */
+#define ATOMICS_SWITCH_(mo, CASES, STMT)                                       \
     if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
         enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } else                                                                     \
         switch (mo) {                                                          \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_ACQ_REL, ATOMICS_ACQ_REL, STMT)                  \
+        CASES(STMT)                                                            \
     default: {                                                                 \
         enum { MO = ATOMICS_SEQ_CST };                                         \
         STMT;                                                                  \
     } break;                                                                   \
     }
 
-#define ATOMICS_SWITCH_LOAD(mo, STMT)                                          \
-    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
-        enum { MO = ATOMICS_SEQ_CST };                                         \
-        STMT;                                                                  \
-    } else                                                                     \
-        switch (mo) {                                                          \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                  \
-    default: {                                                                 \
-        enum { MO = ATOMICS_SEQ_CST };                                         \
-        STMT;                                                                  \
-    } break;                                                                   \
-    }
+#define ATOMICS_RMW_CASES_(STMT)                                               \
+    ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_ACQ_REL, ATOMICS_ACQ_REL, STMT)
 
-#define ATOMICS_SWITCH_STORE(mo, STMT)                                         \
-    if (ATOMICS_LIKELY((mo) == ATOMICS_SEQ_CST)) {                             \
-        enum { MO = ATOMICS_SEQ_CST };                                         \
-        STMT;                                                                  \
-    } else                                                                     \
-        switch (mo) {                                                          \
-        ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                  \
-        ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)                  \
-    default: {                                                                 \
-        enum { MO = ATOMICS_SEQ_CST };                                         \
-        STMT;                                                                  \
-    } break;                                                                   \
-    }
+#define ATOMICS_LOAD_CASES_(STMT)                                              \
+    ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_CONSUME, ATOMICS_ACQUIRE, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_ACQUIRE, ATOMICS_ACQUIRE, STMT)
+
+#define ATOMICS_STORE_CASES_(STMT)                                             \
+    ATOMICS_CASE_(ATOMICS_RELAXED, ATOMICS_RELAXED, STMT)                      \
+    ATOMICS_CASE_(ATOMICS_RELEASE, ATOMICS_RELEASE, STMT)
+
+#define ATOMICS_SWITCH_RMW(mo, STMT) ATOMICS_SWITCH_(mo, ATOMICS_RMW_CASES_, STMT)
+#define ATOMICS_SWITCH_LOAD(mo, STMT) ATOMICS_SWITCH_(mo, ATOMICS_LOAD_CASES_, STMT)
+#define ATOMICS_SWITCH_STORE(mo, STMT) ATOMICS_SWITCH_(mo, ATOMICS_STORE_CASES_, STMT)
 
 /* A (success, failure) pair folded into one of the nine pairs every compiler
  * accepts: the failure order is a load order, and success is strengthened

@@ -419,18 +419,26 @@ static int run_call(const atomics_ops *ops, const struct call *c) {
     int has_ret = 0, has_rv = 0, rv = 0, want_rv = 0;
 
     switch (c->op->kind) {
-    case K_STORE: {
-        OP_FN(ops, c->op, atomics_store_fn, fn);
+    case K_STORE:
+    case K_BINARY: { /* atomics_store_fn is the same type */
+        OP_FN(ops, c->op, atomics_binary_fn, fn);
         fn(obj, argp, mo);
         break;
     }
-    case K_LOAD: {
-        OP_FN(ops, c->op, atomics_load_fn, fn);
-        fn(obj, retp, mo);
+    case K_LOAD:
+    case K_FETCH_UNARY: { /* both write the value as it was to retp; load's object is const */
+        if (c->op->kind == K_LOAD) {
+            OP_FN(ops, c->op, atomics_load_fn, fn);
+            fn(obj, retp, mo);
+        } else {
+            OP_FN(ops, c->op, atomics_fetch_unary_fn, fn);
+            fn(obj, retp, mo);
+        }
         has_ret = 1;
         break;
     }
-    case K_EXCHANGE: {
+    case K_EXCHANGE:
+    case K_FETCH_BINARY: { /* atomics_fetch_binary_fn is the same type */
         OP_FN(ops, c->op, atomics_exchange_fn, fn);
         fn(obj, argp, retp, mo);
         has_ret = 1;
@@ -454,40 +462,22 @@ static int run_call(const atomics_ops *ops, const struct call *c) {
         }
         break;
     }
-    case K_BIT_TEST: {
-        OP_FN(ops, c->op, atomics_bit_test_fn, fn);
-        rv = fn(obj, c->bit, mo);
+    case K_BIT_TEST:
+    case K_BIT_MODIFY: { /* both return the bit as it was; bit_test's object is const */
+        if (c->op->kind == K_BIT_TEST) {
+            OP_FN(ops, c->op, atomics_bit_test_fn, fn);
+            rv = fn(obj, c->bit, mo);
+        } else {
+            OP_FN(ops, c->op, atomics_bit_modify_fn, fn);
+            rv = fn(obj, c->bit, mo);
+        }
         has_rv = 1;
         want_rv = num_bit(c->init, c->bit);
-        break;
-    }
-    case K_BIT_MODIFY: {
-        OP_FN(ops, c->op, atomics_bit_modify_fn, fn);
-        rv = fn(obj, c->bit, mo);
-        has_rv = 1;
-        want_rv = num_bit(c->init, c->bit);
-        break;
-    }
-    case K_BINARY: {
-        OP_FN(ops, c->op, atomics_binary_fn, fn);
-        fn(obj, argp, mo);
-        break;
-    }
-    case K_FETCH_BINARY: {
-        OP_FN(ops, c->op, atomics_fetch_binary_fn, fn);
-        fn(obj, argp, retp, mo);
-        has_ret = 1;
         break;
     }
     case K_UNARY: {
         OP_FN(ops, c->op, atomics_unary_fn, fn);
         fn(obj, mo);
-        break;
-    }
-    case K_FETCH_UNARY: {
-        OP_FN(ops, c->op, atomics_fetch_unary_fn, fn);
-        fn(obj, retp, mo);
-        has_ret = 1;
         break;
     }
     }

@@ -259,6 +259,13 @@ i686_run() { # on this CPU when it runs 32-bit code, else under qemu
 wine_run() {
   WINEPREFIX=$out/wineprefix WINEDEBUG=-all timeout 1200 /usr/lib/wine/wine64 "$@"
 }
+# qemu_linux TRIPLET QEMU_ARCH [NOTE]: builds $target with TRIPLET-gcc and runs
+# it under qemu-QEMU_ARCH with the cross C library of /usr/TRIPLET
+qemu_linux() {
+  local triplet=$1 arch=$2 note=${3:+ ($3)}
+  built "$target" "$triplet-gcc" || return 0
+  run "$target" "qemu-$arch$note" "$target" qemu_run "$arch" "/usr/$triplet"
+}
 
 # ---- targets -----------------------------------------------------------------------
 t0=$SECONDS
@@ -276,19 +283,11 @@ for target in "${targets[@]}"; do
       # cmpxchg8b for 8 bytes; Debian's default is already i686
       built i686 i686-linux-gnu-gcc -march=i686 || continue
       run "$target" "native 32-bit (cross libc)" i686 i686_run ;;
-    armhf)
-      # Debian armhf is armv7-a with VFP: ldrexd/strexd for 8 bytes
-      built armhf arm-linux-gnueabihf-gcc || continue
-      run "$target" "qemu-arm" armhf qemu_run arm /usr/arm-linux-gnueabihf ;;
-    ppc64le)
-      built ppc64le powerpc64le-linux-gnu-gcc || continue
-      run "$target" "qemu-ppc64le" ppc64le qemu_run ppc64le /usr/powerpc64le-linux-gnu ;;
-    s390x)
-      built s390x s390x-linux-gnu-gcc || continue
-      run "$target" "qemu-s390x (big-endian)" s390x qemu_run s390x /usr/s390x-linux-gnu ;;
-    riscv64)
-      built riscv64 riscv64-linux-gnu-gcc || continue
-      run "$target" "qemu-riscv64" riscv64 qemu_run riscv64 /usr/riscv64-linux-gnu ;;
+    armhf)  # Debian armhf is armv7-a with VFP: ldrexd/strexd for 8 bytes
+      qemu_linux arm-linux-gnueabihf arm ;;
+    ppc64le) qemu_linux powerpc64le-linux-gnu ppc64le ;;
+    s390x) qemu_linux s390x-linux-gnu s390x big-endian ;;
+    riscv64) qemu_linux riscv64-linux-gnu riscv64 ;;
     musl-x86_64)
       built musl musl-gcc || continue
       run "$target" "musl libc, static, native" musl env ;;
@@ -302,14 +301,14 @@ for target in "${targets[@]}"; do
       else
         fail "$target" build; row "$target" "mingw-w64 (build only)" - FAIL "$((SECONDS - start))s"
       fi ;;
-    msvc-x64)
+    msvc-x64 | msvc-x86)
       wait_inc=(-isystem "$out/msvc-include")
-      msvc=(--target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -mcx16)
-      compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
-      gnu_scan "$target" "${msvc[@]}" ;;
-    msvc-x86)
-      wait_inc=(-isystem "$out/msvc-include")
-      msvc=(--target=i686-pc-windows-msvc -fms-compatibility -fms-extensions -std=c11 -msse2)
+      if [ $target = msvc-x64 ]; then
+        msvc=(--target=x86_64-pc-windows-msvc -mcx16)
+      else
+        msvc=(--target=i686-pc-windows-msvc -msse2)
+      fi
+      msvc+=(-fms-compatibility -fms-extensions -std=c11)
       compile_only "$target" "clang MSVC mode (intrinsics)" "${msvc[@]}"
       gnu_scan "$target" "${msvc[@]}" ;;
     macos-x86_64)
