@@ -33,6 +33,11 @@ typedef struct {
     PyObject *MemoryOrder, *OpType;
     PyObject *AlignmentError, *MemoryOrderError, *UnsupportedWidthException,
         *UnsupportedOperationException;
+    /* synchronization primitives (sync.c) */
+    PyTypeObject *Lock, *RLock, *Condition, *Semaphore, *BoundedSemaphore, *Event, *Barrier,
+        *Latch;
+    PyObject *allocate_lock; /* _thread.allocate_lock: checks timeouts as threading does */
+    double timeout_max;      /* _thread.TIMEOUT_MAX */
 } atomics_state;
 
 extern PyModuleDef atomics_module;
@@ -241,6 +246,10 @@ static inline int atomics_elem_of_object(AtomicObject *self, atomics_elem *el) {
 }
 
 /* ---- blocking wait and notify (wait.c) ------------------------------------------ */
+
+/* Runs pending signal handlers (PyErr_CheckSignals, or PyPy's way of
+ * running them); -1 with the exception one raised. */
+int atomics_check_signals(void);
 
 /* Run by a release before the export is given back, once the phase is
  * RELEASED: wakes the threads waiting on the view until none is left. */

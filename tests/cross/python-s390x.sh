@@ -135,14 +135,15 @@ so=$out/pkg/atomics/_atomics$suffix
 cflags=(-std=c11 -O2 -fPIC -fvisibility=hidden -Wall -Wextra -Wshadow -Werror -Iinclude
         -Isrc/core -Isrc/ext -isystem "$root/usr/include/$pyver" -idirafter "$root/usr/include")
 objs=()
-for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c src/core/wait.c; do
+for f in src/core/native.c src/core/block.c src/core/dispatch.c src/core/fence.c src/core/wait.c src/core/sync.c; do
   $triplet-gcc "${cflags[@]}" -Wpedantic -Wstrict-prototypes -fno-strict-aliasing \
     -c "$f" -o "$out/obj/core-${f##*/}.o" ||
     die "compiling $f"
   objs+=("$out/obj/core-${f##*/}.o")
 done
 for f in src/ext/module.c src/ext/object.c src/ext/access.c src/ext/arith.c src/ext/minmax.c src/ext/context.c src/ext/result.c \
-         src/ext/alignment.c src/ext/convert.c src/ext/functions.c src/ext/wait.c src/ext/array.c; do
+         src/ext/alignment.c src/ext/convert.c src/ext/functions.c src/ext/wait.c src/ext/array.c \
+         src/ext/batch.c src/ext/sync.c; do
   $triplet-gcc "${cflags[@]}" -c "$f" -o "$out/obj/ext-${f##*/}.o" || die "compiling $f"
   objs+=("$out/obj/ext-${f##*/}.o")
 done
