@@ -484,6 +484,28 @@ def test_condition_delegates_to_its_lock(Condition, Lock):
     lock.release()
 
 
+@pytest.mark.parametrize("Condition,Lock", [
+    pytest.param(threading.Condition, threading.RLock, id="threading-rlock"),
+    pytest.param(threading.Condition, threading.Lock, id="threading-lock"),
+    pytest.param(lambda lock: atomics.Condition(lock), atomics.RLock, id="atomics-rlock"),
+    pytest.param(lambda lock: atomics.Condition(lock), atomics.Lock, id="atomics-lock"),
+])
+def test_condition_release_save_and_acquire_restore(Condition, Lock):
+    # the private protocol threading.Condition exposes from its lock
+    lock = Lock()
+    c = Condition(lock)
+    with pytest.raises(RuntimeError):
+        c._release_save()
+    c.acquire()
+    assert c._is_owned() is True
+    state = c._release_save()
+    assert c._is_owned() is False
+    assert in_thread(lambda: (lock.acquire(False), lock.release())[0]) is True
+    c._acquire_restore(state)
+    assert c._is_owned() is True
+    c.release()
+
+
 def test_condition_refuses_a_lock_outside_shared_memory():
     for bad in (threading.Lock(), threading.RLock(), multiprocessing.Lock(), 5, "lock"):
         with pytest.raises(TypeError):
@@ -665,6 +687,21 @@ def test_event_isset_alias_and_odd_timeouts(Event):
     assert e.wait(math.nan) is False
     with pytest.raises(TypeError):
         e.wait("1")
+
+
+@pytest.mark.parametrize("Event", impls("Event", mp=False))
+def test_event_set_then_clear_still_wakes_the_waiters(Event):
+    # threading (gh-57711): a waiter blocked before set() returns True even if
+    # clear() came before it woke
+    e = Event()
+    got = []
+    ts = [start(lambda: got.append(e.wait(30))) for _ in range(3)]
+    time.sleep(0.1)
+    e.set()
+    e.clear()
+    for t in ts:
+        t.join(30)
+    assert got == [True] * 3
 
 
 @pytest.mark.parametrize("Event", impls("Event"))

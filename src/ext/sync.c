@@ -33,8 +33,8 @@
 #define SLICE_NS INT64_C(20000000)
 #define FOREVER INT64_MAX
 
-/* sem header flags: bit 0 marks a BoundedSemaphore (the bound is `max`, 0 included) */
-#define SEM_BOUNDED 1u
+/* sem header flags: a BoundedSemaphore (the bound is `max`, 0 included) */
+#define SEM_BOUNDED ATOMICS_SEM_BOUNDED
 
 typedef struct {
     PyObject_HEAD
@@ -238,8 +238,7 @@ static int step_sem(void *addr, void *arg, int64_t ns) {
     return atomics_sem_acquire((atomics_semaphore *)addr, ns);
 }
 static int step_event(void *addr, void *arg, int64_t ns) {
-    (void)arg;
-    return atomics_event_wait((atomics_event *)addr, ns);
+    return atomics_event_wait_since((atomics_event *)addr, *(uint32_t *)arg, ns);
 }
 static int step_cond(void *addr, void *arg, int64_t ns) {
     (void)arg;
@@ -1072,6 +1071,23 @@ static PyObject *cond_exit(SyncObject *self, PyObject *const *args, Py_ssize_t n
     return cond_release(self, NULL);
 }
 
+/* threading.Condition's: the lock's own for an RLock; release()/acquire() for a Lock */
+static PyObject *cond_release_save(SyncObject *self, PyObject *unused) {
+    if (is_rlock(state_of((PyObject *)self), self->lock))
+        return rlock_release_save((SyncObject *)self->lock, unused);
+    return lock_release((SyncObject *)self->lock, unused);
+}
+
+static PyObject *cond_acquire_restore(SyncObject *self, PyObject *state) {
+    if (is_rlock(state_of((PyObject *)self), self->lock))
+        return rlock_acquire_restore((SyncObject *)self->lock, state);
+    PyObject *r = lock_enter((SyncObject *)self->lock, NULL);
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
 static PyObject *cond_is_owned(SyncObject *self, PyObject *unused) {
     (void)unused;
     return PyBool_FromLong(cond_owned(state_of((PyObject *)self), self));
@@ -1429,7 +1445,7 @@ static PyObject *sem_new(PyTypeObject *tp, PyObject *args, PyObject *kwargs) {
         return NULL;
     atomics_semaphore *s = self->addr;
     atomics_sem_init(s, (uint32_t)v, bounded ? (uint32_t)v : 0);
-    if (bounded)
+    if (bounded && v == 0) /* the core marks bounds > 0 itself */
         atomics_cc_store_2(&s->h.flags, SEM_BOUNDED, ATOMICS_SEQ_CST);
     return finish(self, placed, NULL);
 }
@@ -1465,16 +1481,17 @@ static PyObject *event_wait(SyncObject *self, PyObject *const *args, Py_ssize_t 
                             PyObject *kwnames) {
     static const atomics_argspec spec = {"wait", 0, 1, {"timeout"}, {NULL}, 0};
     PyObject *argv[1];
-    if (atomics_event_is_set(self->addr))
+    uint32_t seen = atomics_event_state(self->addr);
+    if (seen & 1u)
         Py_RETURN_TRUE;
     int64_t timeout;
     if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
         cond_timeout(state_of((PyObject *)self), argv[0], &timeout) < 0)
         return NULL;
     if (timeout == 0)
-        return PyBool_FromLong(atomics_event_is_set(self->addr));
+        return PyBool_FromLong(atomics_event_state(self->addr) != seen);
     int r;
-    if (block(self->addr, step_event, NULL, timeout, &r) < 0)
+    if (block(self->addr, step_event, &seen, timeout, &r) < 0)
         return NULL;
     return PyBool_FromLong(r == ATOMICS_SYNC_OK);
 }
@@ -1835,6 +1852,8 @@ static PyMethodDef cond_methods[] = {
     {"__enter__", FN(cond_enter), METH_NOARGS, "__enter__($self, /)\n--\n\nacquire()."},
     {"__exit__", FN(cond_exit), METH_FASTCALL, "__exit__($self, /, *args)\n--\n\nrelease()."},
     {"_is_owned", FN(cond_is_owned), METH_NOARGS, NULL},
+    {"_release_save", FN(cond_release_save), METH_NOARGS, NULL},
+    {"_acquire_restore", FN(cond_acquire_restore), METH_O, NULL},
     {"wait", FN(cond_wait), FAST,
      "wait($self, /, timeout=None)\n--\n\n"
      "Release the lock, sleep until notified or timed out, take the lock again.\n"
