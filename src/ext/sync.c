@@ -1944,14 +1944,12 @@ static PyTypeObject *make_type(PyObject *module, const char *name, const char *d
         {Py_tp_new, (void *)tp_new},
         {Py_tp_repr, (void *)repr},
         {Py_tp_methods, methods},
-        {Py_tp_getset, getset},
         {Py_tp_members, sync_members},
         {Py_tp_dealloc, (void *)sync_dealloc},
         {Py_tp_traverse, (void *)sync_traverse},
         {Py_tp_clear, (void *)sync_clear},
+        {getset ? Py_tp_getset : 0, getset},
         {0, NULL}};
-    if (getset == NULL)
-        slots[4] = (PyType_Slot){Py_tp_members, sync_members};
     PyType_Spec spec = {name, (int)sizeof(SyncObject), 0,
                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC, slots};
     PyObject *bases = base ? PyTuple_Pack(1, (PyObject *)base) : NULL;
