@@ -34,6 +34,7 @@ STRESS_FILES = {
     "test_resources.py": "long loops looking for leaks",
     "test_c_core.py": "the C core test binary (also run by the C legs)",
     "test_sync_processes.py": "sync primitives across processes, killed holders, Ctrl-C",
+    "test_sync_interop.py": "a C program and Python processes sharing one lock",
 }
 
 

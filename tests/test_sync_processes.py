@@ -3,8 +3,7 @@ Pool), killed holders, Ctrl-C reaching a blocked wait, sub-interpreters and
 free-threaded builds (issue 16).
 
 As in test_sync.py, every scenario that a reference can run runs against
-multiprocessing's (or threading's) class too, and against ours while
-atomics has it. Each scenario runs in a child with a timeout, so a lost
+multiprocessing's (or threading's) class too, and against ours. Each scenario runs in a child with a timeout, so a lost
 wake-up or a deadlock fails the test instead of hanging the run. This file
 is a stress file (tests/conftest.py STRESS_FILES): the interpreter legs run
 it once."""
@@ -26,15 +25,6 @@ import atomics
 FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 METHODS = multiprocessing.get_all_start_methods()
 ROUNDS = 2000
-
-
-def built(name):
-    return hasattr(atomics, name)
-
-
-def only_ours(*names):
-    missing = [n for n in names if not built(n)]
-    return pytest.mark.skipif(bool(missing), reason=f"atomics.{missing[0] if missing else ''} not built yet")
 
 
 def run(code, timeout=120, args=()):
@@ -59,7 +49,7 @@ def maker(impl):
 
 def refs_and_ours(name):
     return [pytest.param("multiprocessing", id=f"multiprocessing.{name}"),
-            pytest.param("atomics", id=f"atomics.{name}", marks=only_ours(name))]
+            pytest.param("atomics", id=f"atomics.{name}")]
 
 
 # ---- mutual exclusion across processes ----------------------------------------------------
@@ -83,8 +73,6 @@ def work(lock, counter, rounds):
 @pytest.mark.parametrize("kind", ["Lock", "RLock", "Semaphore"])
 @pytest.mark.parametrize("impl", ["multiprocessing", "atomics"])
 def test_exact_counter_across_processes(method, kind, impl, tmp_cwd):
-    if impl == "atomics" and not built(kind):
-        pytest.skip(f"atomics.{kind} not built yet")
     (tmp_cwd / "syncwork.py").write_text(COUNTER_WORKER)
     out = run(f"""
         import multiprocessing as mp, sys
@@ -120,7 +108,6 @@ def work(args):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@only_ours("Lock")
 def test_pool_receives_the_lock_as_an_argument(method, tmp_cwd):
     (tmp_cwd / "poolwork.py").write_text(POOL_WORKER)
     out = run(f"""
@@ -220,7 +207,6 @@ def test_condition_across_processes(impl, tmp_cwd):
     assert out.strip() == "[0, 0]"
 
 
-@only_ours("RLock")
 def test_rlock_ownership_is_per_process(tmp_cwd):
     out = run("""
         import multiprocessing as mp
@@ -247,7 +233,6 @@ def test_rlock_ownership_is_per_process(tmp_cwd):
     assert out.strip() == "False cannot release un-acquired lock"
 
 
-@only_ours("Latch")
 def test_latch_across_processes(tmp_cwd):
     out = run("""
         import multiprocessing as mp
@@ -291,8 +276,16 @@ if __name__ == "__main__":
     assert ready.wait(60)
     assert obj.acquire(timeout=0.05) is False   # the holder is alive: no takeover
     got = []
+
+    def take():
+        # the thread that takes over releases (an RLock is that thread's)
+        ok = obj.acquire(timeout=10)
+        got.append((ok, time.monotonic(), obj.owner_died))
+        if ok:
+            obj.release()
+
     if waiting:  # a waiter already asleep when the holder dies
-        t = threading.Thread(target=lambda: got.append((obj.acquire(timeout=10), time.monotonic())))
+        t = threading.Thread(target=take)
         t.start()
         time.sleep(0.1)
     killed = time.monotonic()
@@ -300,15 +293,13 @@ if __name__ == "__main__":
     p.join(60)
     if waiting:
         t.join(30)
-        ok, at = got[0]
     else:
-        ok = obj.acquire(timeout=10)
-        at = time.monotonic()
+        take()
+    ok, at, died = got[0]
     assert ok is True, "no takeover"
     took = at - killed
     assert took <= 1.5, took        # the contract: within a bounded time (<= 1 s)
-    assert obj.owner_died is True
-    obj.release()
+    assert died is True
     assert obj.acquire(timeout=5) is True
     assert obj.owner_died is False  # an ordinary acquisition resets it
     obj.release()
@@ -319,13 +310,10 @@ if __name__ == "__main__":
 @pytest.mark.parametrize("waiting", ["waiting", "later"])
 @pytest.mark.parametrize("kind", ["Lock", "RLock", "Semaphore", "BoundedSemaphore"])
 def test_killed_holder_is_taken_over(kind, waiting, tmp_cwd):
-    if not built(kind):
-        pytest.skip(f"atomics.{kind} not built yet")
     out = run(KILLED, args=(kind, waiting), timeout=120)
     assert out.startswith("ok"), out
 
 
-@only_ours("Semaphore")
 def test_semaphore_units_of_a_killed_process_come_back(tmp_cwd):
     out = run("""
         import multiprocessing as mp, os, signal, time
@@ -356,7 +344,6 @@ def test_semaphore_units_of_a_killed_process_come_back(tmp_cwd):
     assert out.strip() == "ok"
 
 
-@only_ours("Lock")
 def test_a_process_that_exits_normally_while_holding_is_not_a_death_mistaken(tmp_cwd):
     # an unlocked lock whose last holder exited is simply free: no owner_died
     out = run("""
@@ -429,15 +416,12 @@ def test_ctrl_c_reaches_a_blocked_wait_within_50_ms(kind, impl):
     name = kind.split("-")[0]
     if impl == "threading" and name == "Latch":
         pytest.skip("threading has no Latch")
-    if impl == "atomics" and not built(name):
-        pytest.skip(f"atomics.{name} not built yet")
     out = run(SIGINT_CODE.format(impl=impl), args=(kind,), timeout=60).strip()
     assert out != "returned"
     assert float(out) < 0.05, out
 
 
 @pytest.mark.skipif(os.name != "posix", reason="uses signal.setitimer")
-@only_ours("Lock")
 def test_a_signal_handler_runs_during_a_blocked_acquire_and_the_wait_goes_on(tmp_cwd):
     # a handler that does not raise: the acquire keeps waiting (and still honours its timeout)
     out = run("""
@@ -464,7 +448,6 @@ except ImportError:
 
 
 @pytest.mark.skipif(_interpreters is None, reason="needs CPython 3.13+ (_interpreters)")
-@only_ours("Lock")
 def test_two_subinterpreters_share_a_lock(tmp_cwd):
     lock = atomics.Lock()
     counter = atomics.shared(8, atomics.INT)
@@ -490,7 +473,6 @@ def test_two_subinterpreters_share_a_lock(tmp_cwd):
     assert counter.load() == 10000
 
 
-@only_ours("Lock", "RLock", "Semaphore", "Condition")
 def test_threads_with_the_gil_off(tmp_cwd):
     # on a free-threaded build the module keeps the GIL off and the locks still exclude;
     # on a GIL build the same code runs and must pass (it proves less)

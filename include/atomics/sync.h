@@ -11,8 +11,12 @@
  *   lock     @16 u64 owner | @24 u32 died | @28 u32 reserved       (32 bytes)
  *   rlock    @16 u64 owner | @24 u32 tid | @28 u32 count | @32 u32 died (40)
  *   sem      @16 u32 count | @20 u32 nwait | @24 u32 max (0: unbounded) |
+ *            (header flags bit 0 (ATOMICS_SEM_BOUNDED): a BoundedSemaphore,
+ *            whose bound is max, 0 included: the binding refuses releases) |
  *            @28 u32 died | @32 16 slots {u64 holder; u32 units; u32 pad} (288)
- *   event    @16 u32 flag | @20 u32 nwait                          (24)
+ *   event    @16 u32 flag (bit 0: set; bits 1-31 count the sets, so a
+ *            waiter sees a set even if a clear came before it woke) |
+ *            @20 u32 nwait                                          (24)
  *   cond     @16 u32 seq | @20 u32 flags (1: external lock, 2: it is an rlock)
  *            | @24 u64 cv (waiters << 32 | tokens) | @32 u64 lock uid |
  *            @40 an embedded rlock (used unless external)           (80)
@@ -103,6 +107,7 @@ extern "C" {
 #define ATOMICS_SYNC_CHECK_NS INT64_C(100000000) /* owner liveness check interval */
 #define ATOMICS_SYNC_SPIN 100                   /* spins before sleeping */
 #define ATOMICS_SEM_SLOTS 16
+#define ATOMICS_SEM_BOUNDED 1u /* header flags of a bounded semaphore */
 #define ATOMICS_COND_EXTERNAL 1u
 #define ATOMICS_COND_EXTERNAL_RLOCK 2u
 
@@ -211,6 +216,10 @@ void atomics_event_set(atomics_event *e);
 void atomics_event_clear(atomics_event *e);
 int atomics_event_is_set(const atomics_event *e);
 int atomics_event_wait(atomics_event *e, int64_t timeout_ns); /* OK once set */
+/* The flag word now, and a wait that ends (OK) once it is set or has been
+ * set since the word held `seen` (for waits made of several calls). */
+uint32_t atomics_event_state(const atomics_event *e);
+int atomics_event_wait_since(atomics_event *e, uint32_t seen, int64_t timeout_ns);
 
 /* external: 0 (the embedded rlock is the lock), or the uid of an external
  * lock with ATOMICS_COND_EXTERNAL[_RLOCK] in flags. */

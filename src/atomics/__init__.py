@@ -16,6 +16,14 @@ from . import exc
 from ._atomics import (
     ANY,
     BYTES,
+    Barrier,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    Latch,
+    Lock,
+    RLock,
+    Semaphore,
     INT,
     INTEGRAL,
     UINT,
@@ -33,6 +41,8 @@ from ._atomics import (
 from . import array, base, ctx, view
 
 if TYPE_CHECKING:
+    from threading import BrokenBarrierError
+
     from ._shared import Arena, shared, shared_array
 else:
     _LAZY = frozenset({"Arena", "shared", "shared_array"})
@@ -44,10 +54,15 @@ else:
             value = getattr(_shared, name)
             globals()[name] = value  # later lookups skip this function
             return value
+        if name == "BrokenBarrierError":  # threading's own class (imported when asked for)
+            from threading import BrokenBarrierError
+
+            globals()[name] = BrokenBarrierError
+            return BrokenBarrierError
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__():
-        return sorted(set(globals()) | _LAZY)
+        return sorted(set(globals()) | _LAZY | {"BrokenBarrierError"})
 
 __version__ = "1.2.0"
 
@@ -73,4 +88,14 @@ __all__ = [
     "spin_pause",
     "is_lock_free",
     "supported_ops",
+    # synchronization primitives in shared memory
+    "Lock",
+    "RLock",
+    "Condition",
+    "Semaphore",
+    "BoundedSemaphore",
+    "Event",
+    "Barrier",
+    "Latch",
+    "BrokenBarrierError",
 ]

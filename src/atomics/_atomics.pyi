@@ -20,12 +20,14 @@
 # runtime object is no tuple, and claiming it were one would let a type
 # checker accept tuple methods that fail at run time.
 from collections.abc import Callable, Iterator
-from typing import Any, Final, Generic, Literal, NoReturn, SupportsIndex, TypeVar, final, overload
+from typing import (Any, ClassVar, Final, Generic, Literal, NoReturn, SupportsIndex, TypeVar, final,
+                    overload)
 
-from _typeshed import ReadableBuffer
-from typing_extensions import disjoint_base
+from _typeshed import ReadableBuffer, WriteableBuffer
+from typing_extensions import Self, disjoint_base
 
 from ._enums import MemoryOrder, OpType
+from ._shared import Arena
 
 _T = TypeVar("_T")
 # What a read returns (int, bytes) and what a write accepts (SupportsIndex, a bytes-like object).
@@ -683,3 +685,180 @@ def atomicarray(
     `atype` is `INT`, `UINT`, `BYTES` or `INTEGRAL` (with `is_signed=`). The
     array holds the buffer's export for its whole life. `align="minimum"`
     accepts a start that meets only the core's minimum alignment."""
+
+# ---- synchronization primitives in shared memory ------------------------------
+#
+# Each takes, after threading's own parameters, the keyword-only placement
+# arena= (an atomics.Arena), buffer= and offset= (a writable buffer the caller
+# owns); with neither it lives in this process's default arena. Arena-placed
+# primitives pickle to a handle (other processes, pools, sub-interpreters);
+# buffer-placed ones refuse (TypeError) and are reached with attach().
+
+class _Placed:
+    nbytes: ClassVar[int]
+    """Bytes the primitive needs at its offset."""
+    alignment: ClassVar[int]
+    """The alignment its offset needs."""
+    def __copy__(self) -> NoReturn: ...
+    def __deepcopy__(self, memo: Any, /) -> NoReturn: ...
+
+@disjoint_base
+class Lock(_Placed):
+    """A lock in shared memory, as `threading.Lock` (any thread or process may
+    release it); a holder that dies is taken over (see `owner_died`)."""
+
+    def __new__(cls, *, arena: Arena | None = None, buffer: WriteableBuffer | None = None,
+                offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The Lock another thread or process initialised at `offset` in `buffer`."""
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Take the lock; True if taken (False: non-blocking or timed out)."""
+    def release(self) -> None:
+        """Release the lock (RuntimeError if it is not held)."""
+    def locked(self) -> bool:
+        """Whether the lock is held."""
+    def __enter__(self) -> bool: ...
+    def __exit__(self, *args: object) -> None: ...
+    @property
+    def owner_died(self) -> bool:
+        """True while the current acquisition took the lock over from a holder that died."""
+
+@disjoint_base
+class RLock(_Placed):
+    """A reentrant lock in shared memory, as `threading.RLock`: owned by one
+    thread of one process."""
+
+    def __new__(cls, *, arena: Arena | None = None, buffer: WriteableBuffer | None = None,
+                offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The RLock another thread or process initialised at `offset` in `buffer`."""
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Take the lock, or once more if this thread holds it."""
+    def release(self) -> None:
+        """Release one level (RuntimeError unless this thread holds it)."""
+    def locked(self) -> bool:
+        """Whether the lock is held."""
+    def __enter__(self) -> bool: ...
+    def __exit__(self, *args: object) -> None: ...
+    @property
+    def owner_died(self) -> bool:
+        """True while the current acquisition took the lock over from a holder that died."""
+
+@disjoint_base
+class Condition(_Placed):
+    """A condition variable in shared memory, as `threading.Condition`; its lock
+    is an atomics `Lock` or `RLock` (default: an `RLock` embedded in it)."""
+
+    def __new__(cls, lock: Lock | RLock | None = None, *, arena: Arena | None = None,
+                buffer: WriteableBuffer | None = None, offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0,
+               lock: Lock | RLock | None = None) -> Self:
+        """The Condition initialised at `offset` in `buffer` (`lock`: the external
+        lock it was made with, if any)."""
+    def acquire(self, *args: Any, **kwargs: Any) -> bool:
+        """Acquire the condition's lock."""
+    def release(self) -> None:
+        """Release the condition's lock."""
+    def __enter__(self) -> bool: ...
+    def __exit__(self, *args: object) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Release the lock, sleep until notified (or timed out), take it again."""
+    def wait_for(self, predicate: Callable[[], _T], timeout: float | None = None) -> _T:
+        """Wait until `predicate()` is true; its last result."""
+    def notify(self, n: int = 1) -> None:
+        """Wake up to `n` waiters."""
+    def notify_all(self) -> None:
+        """Wake every waiter."""
+    def notifyAll(self) -> None:
+        """Deprecated alias of `notify_all()`."""
+
+@disjoint_base
+class Semaphore(_Placed):
+    """A counting semaphore in shared memory, as `threading.Semaphore`; the
+    units a process that dies held come back."""
+
+    def __new__(cls, value: SupportsIndex = 1, *, arena: Arena | None = None,
+                buffer: WriteableBuffer | None = None, offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The semaphore initialised at `offset` in `buffer`."""
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        """Take one unit; True if taken."""
+    def release(self, n: SupportsIndex = 1) -> None:
+        """Return `n` units."""
+    def __enter__(self) -> bool: ...
+    def __exit__(self, *args: object) -> None: ...
+    @property
+    def owner_died(self) -> bool:
+        """True while the current acquisition got units back from a holder that died."""
+
+class BoundedSemaphore(Semaphore):
+    """A semaphore whose `release()` refuses to pass the initial value (ValueError)."""
+
+@disjoint_base
+class Event(_Placed):
+    """An event flag in shared memory, as `threading.Event`."""
+
+    def __new__(cls, *, arena: Arena | None = None, buffer: WriteableBuffer | None = None,
+                offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The Event initialised at `offset` in `buffer`."""
+    def is_set(self) -> bool:
+        """Whether the flag is set."""
+    def isSet(self) -> bool:
+        """Deprecated alias of `is_set()`."""
+    def set(self) -> None:
+        """Set the flag and wake every waiter."""
+    def clear(self) -> None:
+        """Clear the flag."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the flag is set; the flag (False on timeout)."""
+
+@disjoint_base
+class Barrier(_Placed):
+    """A barrier in shared memory, as `threading.Barrier`; `action` runs in the
+    process of the last thread to arrive."""
+
+    def __new__(cls, parties: SupportsIndex, action: Callable[[], object] | None = None,
+                timeout: float | None = None, *, arena: Arena | None = None,
+                buffer: WriteableBuffer | None = None, offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The Barrier initialised at `offset` in `buffer` (with no action)."""
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the other parties; the arrival index (BrokenBarrierError if broken)."""
+    def reset(self) -> None:
+        """Back to the empty state; waiting threads get BrokenBarrierError."""
+    def abort(self) -> None:
+        """Break the barrier."""
+    @property
+    def parties(self) -> int:
+        """The number of parties."""
+    @property
+    def n_waiting(self) -> int:
+        """Parties waiting now."""
+    @property
+    def broken(self) -> bool:
+        """Whether the barrier is broken."""
+
+@disjoint_base
+class Latch(_Placed):
+    """A single-use countdown latch in shared memory (C++20 `std::latch`)."""
+
+    def __new__(cls, count: SupportsIndex, *, arena: Arena | None = None,
+                buffer: WriteableBuffer | None = None, offset: SupportsIndex = 0) -> Self: ...
+    @classmethod
+    def attach(cls, buffer: WriteableBuffer, offset: SupportsIndex = 0) -> Self:
+        """The Latch initialised at `offset` in `buffer`."""
+    def count_down(self, n: SupportsIndex = 1) -> None:
+        """Decrease the count by `n` (ValueError below zero)."""
+    def try_wait(self) -> bool:
+        """Whether the count is zero."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the count is zero; False on timeout."""
+    def arrive_and_wait(self, n: SupportsIndex = 1, timeout: float | None = None) -> bool:
+        """`count_down(n)`, then `wait(timeout)`."""

@@ -34,6 +34,7 @@ from ._atomics import ANY, BYTES, INT, INTEGRAL, UINT, Alignment, atomicarray, a
 # private hooks of the extension (not in its stubs, which list the public API)
 _share: Any = getattr(_atomics, "_share")
 _share_array: Any = getattr(_atomics, "_share_array")
+_sync_share: Any = getattr(_atomics, "_sync_share")
 
 _posixshmem: Any
 try:  # CPython's own binding of shm_open/shm_unlink (what SharedMemory uses)
@@ -302,6 +303,25 @@ def _make_array(mm: mmap.mmap, name: str, token: bytes, offset: int, length: int
     return _share_array(arr, handle)
 
 
+def _sync_place(arena: Any, nbytes: int, alignment: int) -> Tuple[mmap.mmap, int, str, bytes]:
+    """Room for a synchronization primitive (atomics.Lock, ...): in `arena`,
+    or in this process's default arena when it is None. Returns the mapping,
+    the offset and what a handle names the arena by (name, token)."""
+    if arena is None:
+        return _default_arena_alloc(lambda a: _sync_place(a, nbytes, alignment), nbytes)
+    if not isinstance(arena, Arena):
+        raise TypeError(f"arena must be an atomics.Arena, not {type(arena).__name__}")
+    return arena._mm, arena.allocate(nbytes, alignment), arena._name, arena._token
+
+
+def _attach_sync(name: str, token: bytes, offset: int, cls: Any, extra: Tuple[Any, ...]) -> Any:
+    """The handle of a synchronization primitive: the same primitive again."""
+    mm = _map(name, token)
+    if not isinstance(offset, int) or isinstance(offset, bool) or not _HEADER <= offset < len(mm):
+        raise ValueError(f"offset {offset!r} is not inside the arena's object space")
+    return _sync_share(cls, mm, offset, (_attach_sync, (name, token, offset, cls, extra)), extra)
+
+
 class Arena:
     """One POSIX shared memory segment holding many atomic objects and arrays.
 
@@ -521,6 +541,41 @@ class Arena:
         return self._placed(offset, size, lambda: _make_array(
             self._mm, self._name, self._token, offset, length, width, name, is_signed,
             "recommended"))
+
+    # ---- synchronization primitives placed in the arena (atomics.Lock(arena=...))
+
+    def lock(self) -> "_atomics.Lock":
+        """A new atomics.Lock in the arena."""
+        return _atomics.Lock(arena=self)
+
+    def rlock(self) -> "_atomics.RLock":
+        """A new atomics.RLock in the arena."""
+        return _atomics.RLock(arena=self)
+
+    def condition(self, lock: "Optional[Any]" = None) -> "_atomics.Condition":
+        """A new atomics.Condition in the arena (its lock: `lock`, or an embedded RLock)."""
+        return _atomics.Condition(lock, arena=self)
+
+    def semaphore(self, value: int = 1) -> "_atomics.Semaphore":
+        """A new atomics.Semaphore in the arena."""
+        return _atomics.Semaphore(value, arena=self)
+
+    def bounded_semaphore(self, value: int = 1) -> "_atomics.BoundedSemaphore":
+        """A new atomics.BoundedSemaphore in the arena."""
+        return _atomics.BoundedSemaphore(value, arena=self)
+
+    def event(self) -> "_atomics.Event":
+        """A new atomics.Event in the arena."""
+        return _atomics.Event(arena=self)
+
+    def barrier(self, parties: int, action: "Optional[Any]" = None,
+                timeout: "Optional[float]" = None) -> "_atomics.Barrier":
+        """A new atomics.Barrier in the arena."""
+        return _atomics.Barrier(parties, action, timeout, arena=self)
+
+    def latch(self, count: int) -> "_atomics.Latch":
+        """A new atomics.Latch in the arena."""
+        return _atomics.Latch(count, arena=self)
 
 
 # ---- the default arena ----------------------------------------------------------------------

@@ -14,7 +14,11 @@
 
 #if defined(_WIN32)
 #include <windows.h>
+#if defined(_MSC_VER)
 #define SYNC_TLS __declspec(thread)
+#else /* mingw */
+#define SYNC_TLS __thread
+#endif
 #else
 #include <errno.h>
 #include <pthread.h>
@@ -92,13 +96,13 @@ static uint64_t mix64(uint64_t x) {
     return x;
 }
 
+#if defined(__linux__)
 /* The tag: bit 30 set when it is the hash of the start time (others can
  * verify it), clear when it is a per-process generation. Never 0. */
 static uint32_t tag_of_start(uint64_t start) {
     return (uint32_t)(mix64(start) & 0x3fffffffu) | 0x40000000u;
 }
 
-#if defined(__linux__)
 /* Field 22 (start time) and field 3 (state) of /proc/<pid>/stat; 0 if unreadable. */
 static int proc_stat(long pid, uint64_t *start, char *state) {
     char path[64], buf[1024];
@@ -424,7 +428,7 @@ int atomics_sem_init(atomics_semaphore *s, uint32_t value, uint32_t max) {
         st4(&s->slots[i].units, 0);
         st4(&s->slots[i].reserved, 0);
     }
-    header_init(&s->h, ATOMICS_SYNC_SEMAPHORE, 0);
+    header_init(&s->h, ATOMICS_SYNC_SEMAPHORE, max != 0 ? ATOMICS_SEM_BOUNDED : 0);
     return 0;
 }
 
@@ -566,14 +570,23 @@ void atomics_event_init(atomics_event *e) {
     header_init(&e->h, ATOMICS_SYNC_EVENT, 0);
 }
 
+/* The flag word: bit 0 set, bits 1-31 count the sets, so that a waiter
+ * that sees the word change from an unset value knows a set happened even
+ * if a clear followed before it woke (threading's Event.wait returns True
+ * then). */
 void atomics_event_set(atomics_event *e) {
-    if (atomics_cc_exchange_4(&e->flag, 1, ATOMICS_SEQ_CST) == 0 && ld4(&e->nwait) != 0)
-        atomics_notify_all(&e->flag, 4);
+    uint32_t v = ld4(&e->flag);
+    while (!(v & 1u))
+        if (cas4(&e->flag, &v, (v + 2u) | 1u)) {
+            if (ld4(&e->nwait) != 0)
+                atomics_notify_all(&e->flag, 4);
+            return;
+        }
 }
 
-void atomics_event_clear(atomics_event *e) { st4(&e->flag, 0); }
+void atomics_event_clear(atomics_event *e) { atomics_cc_fetch_and_4(&e->flag, ~1u, ATOMICS_SEQ_CST); }
 
-int atomics_event_is_set(const atomics_event *e) { return ld4(&e->flag) != 0; }
+int atomics_event_is_set(const atomics_event *e) { return (ld4(&e->flag) & 1u) != 0; }
 
 /* Waits while the 4-byte *word != 0 (done_if_zero) or == 0 (else), with
  * nwait counting sleepers. */
@@ -605,8 +618,36 @@ static int wait_word(uint32_t *word, uint32_t *nwait, int done_if_zero, int64_t 
     return r;
 }
 
+uint32_t atomics_event_state(const atomics_event *e) { return ld4(&e->flag); }
+
 int atomics_event_wait(atomics_event *e, int64_t timeout_ns) {
-    return wait_word(&e->flag, &e->nwait, 0, timeout_ns);
+    return atomics_event_wait_since(e, ld4(&e->flag), timeout_ns);
+}
+
+int atomics_event_wait_since(atomics_event *e, uint32_t v, int64_t timeout_ns) {
+    if (v & 1u || ld4(&e->flag) != v)
+        return ATOMICS_SYNC_OK;
+    if (timeout_ns == 0)
+        return ATOMICS_SYNC_TIMEDOUT;
+    int64_t deadline = deadline_of(timeout_ns);
+    int r;
+    atomics_cc_fetch_add_4(&e->nwait, 1, ATOMICS_SEQ_CST);
+    for (;;) {
+        if (ld4(&e->flag) != v) { /* set since (perhaps cleared again) */
+            r = ATOMICS_SYNC_OK;
+            break;
+        }
+        if (atomics_monotonic_ns() >= deadline) {
+            r = ATOMICS_SYNC_TIMEDOUT;
+            break;
+        }
+        if (sleep_until(&e->flag, v, deadline)) {
+            r = ATOMICS_SYNC_INTERRUPTED;
+            break;
+        }
+    }
+    atomics_cc_fetch_sub_4(&e->nwait, 1, ATOMICS_SEQ_CST);
+    return r;
 }
 
 /* ---- condition ------------------------------------------------------------------------- */

@@ -33,6 +33,11 @@ typedef struct {
     PyObject *MemoryOrder, *OpType;
     PyObject *AlignmentError, *MemoryOrderError, *UnsupportedWidthException,
         *UnsupportedOperationException;
+    /* synchronization primitives (sync.c) */
+    PyTypeObject *Lock, *RLock, *Condition, *Semaphore, *BoundedSemaphore, *Event, *Barrier,
+        *Latch;
+    PyObject *allocate_lock; /* _thread.allocate_lock: checks timeouts as threading does */
+    double timeout_max;      /* _thread.TIMEOUT_MAX */
 } atomics_state;
 
 /* ---- objects -------------------------------------------------------------- */

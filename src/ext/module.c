@@ -10,6 +10,7 @@
 #include "convert.h"
 #include "object.h"
 #include "result.h"
+#include "sync.h"
 
 atomics_state *atomics_state_of_type(PyTypeObject *tp) {
 #if PY_VERSION_HEX >= 0x030B0000
@@ -331,6 +332,7 @@ static PyMethodDef module_methods[] = {
      "is_signed=). Every operation of single objects takes the element index first."},
     {"_share_array", (PyCFunction)(void (*)(void))atomics_share_array, METH_FASTCALL,
      "_share_array($module, array, handle, /)\n--\n\nThe array pickles to handle from now on."},
+    ATOMICS_SYNC_METHODS,
     {"_share", (PyCFunction)(void (*)(void))atomics_share, METH_FASTCALL,
      "_share($module, context, handle, /)\n--\n\n"
      "Open a fresh context for good; its view pickles to handle (atomics.shared uses it)."},
@@ -345,7 +347,9 @@ static PyMethodDef module_methods[] = {
     X(AtomicUintView) X(AtomicViewContext) X(AtomicIntegralViewContext)               \
     X(AtomicBytesViewContext) X(AtomicIntViewContext) X(AtomicUintViewContext)        \
     X(CmpxchgResult) X(Alignment) X(AtomicIntegralArray) X(AtomicBytesArray) X(MemoryOrder) X(OpType) X(AlignmentError)          \
-    X(MemoryOrderError) X(UnsupportedWidthException) X(UnsupportedOperationException)
+    X(MemoryOrderError) X(UnsupportedWidthException) X(UnsupportedOperationException)        \
+    X(Lock) X(RLock) X(Condition) X(Semaphore) X(BoundedSemaphore) X(Event) X(Barrier)         \
+    X(Latch) X(allocate_lock)
 
 static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     atomics_state *st = PyModule_GetState(module);
@@ -386,7 +390,7 @@ static int module_exec(PyObject *module) {
         return -1;
     if (atomics_add_object_types(module, st) < 0 || atomics_add_context_types(module, st) < 0 ||
         atomics_add_result_type(module, st) < 0 || atomics_add_alignment_type(module, st) < 0 ||
-        atomics_add_array_type(module, st) < 0)
+        atomics_add_array_type(module, st) < 0 || atomics_add_sync_types(module, st) < 0)
         return -1;
 #ifdef Py_GIL_DISABLED
     atomics_register_membarrier();

@@ -122,7 +122,7 @@ static int parse_timeout(PyObject *arg, int64_t *out) {
  * nothing); running a little Python code does. PyPy has one interpreter per
  * process, so the function can live in a static. */
 static PyObject *pypy_tick;
-static int check_signals(void) {
+int atomics_check_signals(void) {
     if (pypy_tick == NULL) {
         PyObject *ns = PyDict_New();
         if (ns == NULL)
@@ -138,7 +138,7 @@ static int check_signals(void) {
     return r == NULL ? -1 : 0;
 }
 #else
-#define check_signals() PyErr_CheckSignals()
+int atomics_check_signals(void) { return PyErr_CheckSignals(); }
 #endif
 
 /* Sleeps without the GIL until the value differs from *old, the deadline
@@ -177,7 +177,7 @@ static PyObject *block(const atomics_elem *self, atomics_load_fn load, const uns
             Py_RETURN_TRUE;
         if (deadline != INT64_MAX && atomics_monotonic_ns() >= deadline)
             Py_RETURN_FALSE;
-        if (check_signals() < 0)
+        if (atomics_check_signals() < 0)
             return NULL;
     }
 }

@@ -5,6 +5,10 @@
 
 #include "atomics_ext.h"
 
+/* Runs pending signal handlers (PyErr_CheckSignals, or PyPy's way of
+ * running them); -1 with the exception one raised. */
+int atomics_check_signals(void);
+
 /* Run by a release before the export is given back, once the phase is
  * RELEASED: wakes the threads waiting on the view until none is left. */
 void atomics_wake_waiters(atomics_ctx *ctx);
