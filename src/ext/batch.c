@@ -264,13 +264,14 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
                      what, Py_TYPE(obj)->tp_name);
         return -1;
     }
-    PyObject *seq = PySequence_Fast(obj, "");
+    PyObject *seq = PySequence_Tuple(obj) /* a list could shrink under an __index__ */;
     if (seq == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s must be a buffer or a sequence of ints, not %.100s",
-                     what, Py_TYPE(obj)->tp_name);
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) /* not iterable; else the iterator's error */
+            PyErr_Format(PyExc_TypeError, "%s must be a buffer or a sequence of ints, not %.100s",
+                         what, Py_TYPE(obj)->tp_name);
         return -1;
     }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     int64_t *v = PyMem_Malloc(n ? (size_t)n * sizeof(int64_t) : 1);
     if (v == NULL) {
         Py_DECREF(seq);
@@ -279,7 +280,7 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
     }
     s->owned = (char *)v;
     for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *item = PyTuple_GET_ITEM(seq, k);
         PyObject *i = atomics_as_int(item, what);
         if (i == NULL) {
             Py_DECREF(seq);
@@ -301,6 +302,19 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
 }
 
 /* ---- the elements ------------------------------------------------------------------ */
+
+/* The array's element 0 as an element (atomics_ext.h), for the conversions
+ * and the exceptions the element operations raise: no guard, the array
+ * holds its buffer export for its whole life. */
+static void elem_of(const atomics_array_info *info, atomics_elem *el) {
+    el->addr = info->addr;
+    el->ops = info->ops;
+    el->guard = NULL;
+    el->type = info->element_type;
+    el->width = (uint8_t)info->width;
+    el->kind = (uint8_t)info->kind;
+    el->flags = (uint8_t)(info->flags | AF_INIT);
+}
 
 /* What the loops know of the array's elements. */
 typedef struct {
@@ -350,29 +364,44 @@ static inline void value_to_raw(const elements *e, bint v, unsigned char raw[16]
 static inline uint64_t raw_to_u64(const elements *e, const unsigned char raw[16]) {
     uint64_t u = 0;
     unsigned w = e->width;
-    atomics_copy((unsigned char *)&u + ATOMICS_RAW64_OFFSET(w), raw, w);
+    unsigned char *p = (unsigned char *)&u;
+    /* constant lengths, each within u (atomics_copy's 16-byte case is not) */
+    switch (w) {
+    case 1: memcpy(p + ATOMICS_RAW64_OFFSET(1), raw, 1); break;
+    case 2: memcpy(p + ATOMICS_RAW64_OFFSET(2), raw, 2); break;
+    case 4: memcpy(p + ATOMICS_RAW64_OFFSET(4), raw, 4); break;
+    default: memcpy(p, raw, 8); break;
+    }
     if (e->is_signed && w < 8 && (u >> (8 * w - 1)) & 1)
         u |= ~(uint64_t)0 << (8 * w);
     return u;
 }
 
+/* One Python value as the element's raw bytes (the element operations'
+ * conversion and errors). */
+static int scalar_to_raw(const atomics_array_info *info, PyObject *obj, const char *argname,
+                         unsigned char raw[16]) {
+    atomics_elem el;
+    elem_of(info, &el);
+    if (el.width > 8) /* what atomics_to_raw does; said here, GCC 12 sees the range */
+        return atomics_to_raw_slow(&el, obj, argname, raw);
+    return atomics_to_raw(&el, obj, argname, raw);
+}
+
 /* Values: one int, or a buffer or sequence of as many as `n`. */
 static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize_t n,
                          const char *noun, source *s) {
-    AtomicObject el;
-    el.width = (uint8_t)info->width;
-    el.kind = (uint8_t)info->kind;
     if (obj == NULL || PyLong_Check(obj) || (PyIndex_Check(obj) && !PyObject_CheckBuffer(obj))) {
         /* one value for every index */
         s->scalar = 1;
         s->raw = 1;
         if (obj == NULL) {
             PyObject *one = PyLong_FromLong(1);
-            int r = one ? atomics_to_raw(&el, one, "values", s->raw1) : -1;
+            int r = one ? scalar_to_raw(info, one, "values", s->raw1) : -1;
             Py_XDECREF(one);
             return r;
         }
-        return atomics_to_raw(&el, obj, "values", s->raw1);
+        return scalar_to_raw(info, obj, "values", s->raw1);
     }
     int r = source_buffer(obj, "values", 0, s);
     if (r < 0)
@@ -380,21 +409,22 @@ static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize
     if (r == 2) {
         s->scalar = 1;
         s->raw = 1;
-        return atomics_to_raw(&el, obj, "values", s->raw1);
+        return scalar_to_raw(info, obj, "values", s->raw1);
     }
     if (r == 1) {
         if (PyUnicode_Check(obj)) {
             PyErr_SetString(PyExc_TypeError, "values must be an int, a buffer or a sequence of ints");
             return -1;
         }
-        PyObject *seq = PySequence_Fast(obj, "");
+        PyObject *seq = PySequence_Tuple(obj) /* a list could shrink under an __index__ */;
         if (seq == NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "values must be an int, a buffer or a sequence of ints, not %.100s",
-                         Py_TYPE(obj)->tp_name);
+            if (PyErr_ExceptionMatches(PyExc_TypeError))
+                PyErr_Format(PyExc_TypeError,
+                             "values must be an int, a buffer or a sequence of ints, not %.100s",
+                             Py_TYPE(obj)->tp_name);
             return -1;
         }
-        Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+        Py_ssize_t m = PyTuple_GET_SIZE(seq);
         if (m != n) {
             Py_DECREF(seq);
             PyErr_Format(PyExc_ValueError, "%zd values for %zd %s", m, n, noun);
@@ -410,7 +440,7 @@ static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize
         s->owned = (char *)raw;
         for (Py_ssize_t k = 0; k < m; k++) {
             unsigned char one[16];
-            if (atomics_to_raw(&el, PySequence_Fast_GET_ITEM(seq, k), "values", one) < 0) {
+            if (scalar_to_raw(info, PyTuple_GET_ITEM(seq, k), "values", one) < 0) {
                 Py_DECREF(seq);
                 return -1;
             }
@@ -509,7 +539,10 @@ static int output_open(PyObject *out, Py_ssize_t n, unsigned width, int is_signe
         }
         unsigned size = (unsigned)(s.fmt & FMT_SIZE);
         int out_signed = (s.fmt & FMT_SIGNED) != 0;
-        if (is_signed >= 0 && (size < width || (size == width && out_signed != is_signed))) {
+        /* every value fits: as wide and as signed, or wider and signed (the
+         * unsigned ones); never negative values into unsigned items */
+        if (is_signed >= 0 && (size < width || (is_signed && !out_signed) ||
+                               (size == width && out_signed != is_signed))) {
             PyErr_Format(PyExc_TypeError,
                          "out's items (%u bytes, %s) cannot hold every %u-byte %s value",
                          size, out_signed ? "signed" : "unsigned", width,
@@ -561,9 +594,8 @@ static int output_open(PyObject *out, Py_ssize_t n, unsigned width, int is_signe
 /* The call's result, once the loop has filled `o` (new reference). */
 static PyObject *output_finish(output *o, Py_ssize_t n, const atomics_array_info *info) {
     if (o->wide != NULL) {
-        AtomicObject el;
-        el.width = (uint8_t)info->width;
-        el.kind = (uint8_t)info->kind;
+        atomics_elem el;
+        elem_of(info, &el);
         PyObject *list = PyList_New(n);
         for (Py_ssize_t k = 0; list && k < n; k++) {
             PyObject *v = atomics_from_raw(&el, o->wide + (size_t)k * 16);
@@ -768,26 +800,22 @@ static void raise_job(const job *j, const char *what) {
 /* ---- the methods ------------------------------------------------------------------- */
 
 /* UnsupportedOperationException as the element operation raises it (a
- * read-only array, or a width this memory cannot do it at). */
-static PyObject *raise_unsupported(PyObject *self, const atomics_array_info *info,
-                                   atomics_op op, const char *name) {
-    AtomicObject el = {PyObject_HEAD_INIT(info->element_type) NULL, NULL, 0, 0, 0, NULL, {{0}}};
-    el.addr = info->addr;
-    el.ops = info->ops;
-    el.width = (uint8_t)info->width;
-    el.kind = (uint8_t)info->kind;
-    el.flags = (uint8_t)(info->flags | AF_INIT);
+ * read-only array, or a width this memory cannot do it at): op, or the
+ * element operation's name when OpType has no member for it. */
+static PyObject *raise_unsupported(const atomics_array_info *info, atomics_op op,
+                                   const char *name) {
+    atomics_elem el;
+    elem_of(info, &el);
     if (op != ATOMICS_OP_NONE)
         return atomics_raise_unsupported(&el, op);
-    atomics_state *st = atomics_state_of(self);
-    PyObject *exc = PyObject_CallFunction(st->UnsupportedOperationException, "siO", name,
-                                          (int)info->width,
-                                          (info->flags & AF_READONLY) ? Py_True : Py_False);
-    if (exc != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-        Py_DECREF(exc);
-    }
-    return NULL;
+    return atomics_raise_unsupported_name(&el, name);
+}
+
+/* MemoryOrderError as the element operation raises it. */
+static PyObject *raise_order(const atomics_array_info *info, atomics_op op, atomics_order mo) {
+    atomics_elem el;
+    elem_of(info, &el);
+    return atomics_raise_order(&el, op, mo, 0);
 }
 
 /* Refuses an out= buffer overlapping the array or an input. */
@@ -882,7 +910,7 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     void (*fn)(void) = info.ops == NULL ? NULL
                        : table_fn(info.ops, (info.flags & AF_SIGNED) ? bop->offset : bop->offset_u);
     if (fn == NULL)
-        return raise_unsupported(self, &info, bop->op, bop->op_name);
+        return raise_unsupported(&info, bop->op, bop->op_name);
 
     /* indexes, values, order, out (those the operation has) */
     PyObject *argv[4] = {NULL, NULL, NULL, NULL};
@@ -914,7 +942,7 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     if (atomics_parse_order(argv[2], "order", &j.mo) < 0)
         return NULL;
     if (bop->kind == K_BIT_TEST && !atomics_load_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_BIT_TEST, j.mo, 0);
+        return raise_order(&info, ATOMICS_OP_BIT_TEST, j.mo);
 
     source idx, val;
     output out;
@@ -1001,13 +1029,13 @@ static PyObject *load_all(PyObject *self, PyObject *order_arg, PyObject *out_arg
     atomics_array_info info;
     atomics_array_info_of(self, &info);
     if (info.ops == NULL || info.ops->load == NULL)
-        return raise_unsupported(self, &info, ATOMICS_OP_LOAD, NULL);
+        return raise_unsupported(&info, ATOMICS_OP_LOAD, NULL);
     job j;
     memset(&j, 0, sizeof j);
     if (atomics_parse_order(order_arg, "order", &j.mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_LOAD, j.mo, 0);
+        return raise_order(&info, ATOMICS_OP_LOAD, j.mo);
     output out;
     memset(&out, 0, sizeof out);
     PyObject *result = NULL;
@@ -1053,7 +1081,7 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
     atomics_array_info info;
     atomics_array_info_of(self, &info);
     if (info.ops == NULL || info.ops->store == NULL)
-        return raise_unsupported(self, &info, ATOMICS_OP_STORE, NULL);
+        return raise_unsupported(&info, ATOMICS_OP_STORE, NULL);
     PyObject *argv[2];
     if (atomics_parse_args(broadcast ? &spec_fill : &spec_all, args, nargs, kwnames, argv) < 0)
         return NULL;
@@ -1062,16 +1090,13 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (atomics_parse_order(argv[1], "order", &j.mo) < 0)
         return NULL;
     if (!atomics_store_order_ok(j.mo))
-        return atomics_raise_order(self, ATOMICS_OP_STORE, j.mo, 0);
+        return raise_order(&info, ATOMICS_OP_STORE, j.mo);
     source val;
     memset(&val, 0, sizeof val);
     PyObject *result = NULL;
     if (broadcast) {
-        AtomicObject el;
-        el.width = (uint8_t)info.width;
-        el.kind = (uint8_t)info.kind;
         val.scalar = val.raw = 1;
-        if (atomics_to_raw(&el, argv[0], "value", val.raw1) < 0)
+        if (scalar_to_raw(&info, argv[0], "value", val.raw1) < 0)
             return NULL;
     } else {
         if (PyLong_Check(argv[0]) || PyIndex_Check(argv[0])) {
