@@ -1099,7 +1099,8 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
         if (scalar_to_raw(&info, argv[0], "value", val.raw1) < 0)
             return NULL;
     } else {
-        if (PyLong_Check(argv[0]) || PyIndex_Check(argv[0])) {
+        /* numpy arrays have __index__ too: only a buffer-less int is one value */
+        if (PyLong_Check(argv[0]) || (PyIndex_Check(argv[0]) && !PyObject_CheckBuffer(argv[0]))) {
             PyErr_SetString(PyExc_TypeError,
                             "store_all() takes one value per element (a buffer or a sequence); "
                             "fill(value) stores one value everywhere");
@@ -1109,6 +1110,12 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
         if (source_values(argv[0], &info, info.length, "elements", &val) < 0 ||
             source_unalias(&val, lo, hi) < 0)
             goto done;
+        if (val.scalar) { /* a zero-dimensional buffer: one number */
+            PyErr_SetString(PyExc_TypeError,
+                            "store_all() takes one value per element (a buffer or a sequence); "
+                            "fill(value) stores one value everywhere");
+            goto done;
+        }
     }
     j.kind = K_STORE;
     j.fn = (void (*)(void))info.ops->store;
