@@ -793,3 +793,61 @@ def test_two_processes_on_one_shared_array():
                 want[k] += 5 * v
         assert hist.tolist() == [want[i] for i in range(256)]
         assert done.tolist() == [200_000] == [sum(hist.tolist())]
+
+
+# ---- the read-only buffer export ------------------------------------------------------------
+
+@pytest.mark.parametrize("width,signed", [(w, s) for w in (1, 2, 4, 8) for s in (True, False)])
+def test_integral_arrays_export_their_elements_read_only(width, signed):
+    p = Placed("view", 6, width, signed)
+    arr = p.arr
+    lo, hi = Model(6, width, signed).lo_hi()
+    arr.store_all([lo, hi, 0, 1, lo + 1, hi - 1])
+    view = memoryview(arr)
+    code = {1: "b", 2: "h", 4: "i", 8: "q"}[width]
+    assert view.format == (code if signed else code.upper())
+    assert view.readonly and view.ndim == 1 and view.shape == (6,) and view.strides == (width,)
+    assert view.itemsize == width and view.nbytes == 6 * width and view.obj is arr
+    assert view.tolist() == arr.tolist()
+    arr.add_at([2])  # read in place: no copy
+    assert view[2] == 1
+    with pytest.raises(TypeError):
+        view[0] = 0
+    from ctypes import c_char
+    with pytest.raises(TypeError, match="not writable"):  # a writable export is refused
+        (c_char * width).from_buffer(arr)
+    # an array over the export is a read-only array of the same memory
+    ro = atomics.atomicarray(arr, width, INT if signed else UINT)
+    assert ro.readonly and ro.tolist() == arr.tolist()
+    # the export as indexes: the array's own memory, read as it was at the call
+    small = atomics.atomicarray(aligned(32), 8, INT)
+    small.store_all([1, 1, 0, 0])
+    small.add_at(memoryview(small)[:3])
+    assert small.tolist() == [2, 3, 0, 0]
+    view.release()
+    del ro
+    assert p.guards_intact()
+
+
+def test_export_outlives_the_name_and_refuses_16_bytes():
+    arr = atomics.atomicarray(aligned(32), 8, UINT)
+    arr.store_all([1, 2, 3, 4])
+    view = memoryview(arr)
+    del arr
+    gc.collect()
+    assert view.tolist() == [1, 2, 3, 4]  # the export holds the array
+    if 16 in WIDTHS:
+        with pytest.raises(BufferError, match="16-byte elements have no buffer format"):
+            memoryview(atomics.atomicarray(aligned(32), 16, INT))
+    with pytest.raises(TypeError):
+        memoryview(atomics.atomicarray(aligned(32), 8, atomics.BYTES))  # bytes arrays: none
+
+
+@needs_numpy
+def test_numpy_reads_the_elements_without_copying():
+    arr = atomics.atomicarray(aligned(64), 8, INT)
+    arr.add_at(np.array([1, 1, 7]), np.array([5, 6, -1]))
+    a = np.asarray(arr)
+    assert a.dtype == np.int64 and not a.flags.writeable and list(a) == [0, 11, 0, 0, 0, 0, 0, -1]
+    arr.fill(2)
+    assert a.sum() == 16

@@ -514,6 +514,7 @@ class _Array(_NoCopy, Generic[_ValueArg, _Value]):
         """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
 
 # ---- the batch operations of integral arrays (src/ext/batch.c) --------------------------
+import sys
 from array import array as _PyArray
 from collections.abc import Iterable, MutableSequence
 
@@ -762,6 +763,12 @@ class AtomicIntegralArray(_Array[SupportsIndex, int], _ElemOps[SupportsIndex, in
         value is checked before the first store."""
     def fill(self, value: SupportsIndex, order: _Order = ...) -> None:
         """Every element = `value`, one atomic store each (not atomic as a whole)."""
+    if sys.version_info >= (3, 12):
+        def __buffer__(self, flags: int, /) -> memoryview:
+            """`memoryview(arr)`, `numpy.asarray(arr)`: the elements (widths 1 to 8) as a
+            read-only one-dimensional buffer of native integers, read in place with
+            plain, **non-atomic** loads: for analysis once the writers are done."""
+        def __release_buffer__(self, buffer: memoryview, /) -> None: ...
 
 @final
 class AtomicBytesArray(_Array[ReadableBuffer, bytes], _ElemOps[ReadableBuffer, bytes]):
