@@ -167,6 +167,45 @@ def test_indexed_ops_match_model(op, width, signed, placement):
 
 
 @pytest.mark.parametrize("width,signed,placement", COMBOS, ids=COMBO_IDS)
+@pytest.mark.parametrize("op", BINARY)
+def test_long_batches_match_model(op, width, signed, placement):
+    """Batches of 256 or more, at least as long as the array: add_at ... min_at
+    merge the values per element first, then make one atomic operation per
+    element touched. The elements end as with one operation per index."""
+    p, m, rng = filled(placement, N, width, signed, hash((op, width, signed)) & 0xFFFF)
+    arr = p.arr
+    for form in ("list", "buffer", "scalar"):
+        idx = random_indexes(rng, N - 2, 600)  # two elements never touched
+        if form == "scalar":
+            vals = random_values(rng, m, 1)[0]
+            getattr(arr, f"{op}_at")(array.array("q", idx), vals)
+            for i in idx:
+                m.apply(op, i, vals)
+        else:
+            vals = random_values(rng, m, len(idx))
+            if form == "buffer" and width <= 8:
+                lo, _ = m.lo_hi()
+                code = {1: "b", 2: "h", 4: "i", 8: "q"}[width]
+                vals_in = array.array(code if signed else code.upper(), vals)
+            else:
+                vals_in = vals
+            getattr(arr, f"{op}_at")(idx, vals_in)
+            for i, x in zip(idx, vals):
+                m.apply(op, i, x)
+        assert arr.tolist() == m.v, form
+    # all or nothing on this path too
+    before = arr.tolist()
+    with pytest.raises(IndexError, match=r"indexes\[599\] = 12 is out of range"):
+        getattr(arr, f"{op}_at")([0] * 599 + [N], 1)
+    if width < 8:
+        _, hi = m.lo_hi()
+        with pytest.raises(OverflowError, match=r"values\[599\] = %d does not fit" % (hi + 1)):
+            getattr(arr, f"{op}_at")([0] * 600, array.array("q", [1] * 599 + [hi + 1]))
+    assert arr.tolist() == before
+    assert p.guards_intact()
+
+
+@pytest.mark.parametrize("width,signed,placement", COMBOS, ids=COMBO_IDS)
 def test_add_and_sub_default_to_one(width, signed, placement):
     p, m, rng = filled(placement, N, width, signed, width)
     idx = random_indexes(rng, N, 20)
