@@ -170,9 +170,10 @@ def two_workers(repeat):
     one = processes(hist, [[a, b]], repeat)
     two = processes(hist, [[a], [b]], repeat)
     assert hist.tolist() == exact
+    th1 = threads(hist, [[a, b]], repeat)
     th = threads(hist, [[a], [b]], repeat)
     assert hist.tolist() == exact
-    return one, two, th
+    return one, two, th1, th
 
 
 def gil_note():
@@ -188,7 +189,7 @@ def main():
     repeat, loop_repeat, par_repeat = (3, 1, 3) if args.quick else (11, 5, 9)
     load0 = os.getloadavg()[0]
     t_add, rows = one_process(repeat, loop_repeat)
-    one, two, th = two_workers(par_repeat)
+    one, two, th1, th = two_workers(par_repeat)
     load1 = os.getloadavg()[0]
 
     cmd = "python bench/batch.py" + (" --quick" if args.quick else "")
@@ -213,11 +214,13 @@ def main():
                + (f" and takes **{t_add / dict(rows)['`np.add.at(counts, idx, 1)` (numpy, not atomic)']:.2f}x**"
                   " the time of np.add.at" if np is not None else "") + ".\n")
     out.append(f"## 2 x {N:,} increments on one histogram (wall ms, median of {par_repeat})\n")
-    out.append("| who | wall ms | speed-up over 1 process | total |")
+    out.append("| who | wall ms | speed-up | total |")
     out.append("| --- | ---: | ---: | --- |")
     out.append(f"| 1 process, both batches | {one:.2f} | 1.00x | exact |")
     out.append(f"| 2 processes, one batch each | {two:.2f} | {one / two:.2f}x | exact |")
-    out.append(f"| 2 threads, one batch each ({gil_note()}) | {th:.2f} | {one / th:.2f}x | exact |")
+    out.append(f"| 1 thread (this process), both batches | {th1:.2f} | - | exact |")
+    out.append(f"| 2 threads, one batch each ({gil_note()}) | {th:.2f} | {th1 / th:.2f}x over 1 thread "
+               f"| exact |")
     out.append("\nadd_at releases the GIL for batches of 2048 or more, so the threads run the "
                "loop in parallel on a GIL build too. Two workers share the machine's 2 cores "
                "with whatever else it runs, and the bins' cache lines move between cores.")

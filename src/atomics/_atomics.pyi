@@ -550,49 +550,63 @@ class AtomicIntegralArray(_Array[SupportsIndex, int], _ElemOps[SupportsIndex, in
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def sub_at(self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] -= values[k]` (`values` defaults to 1).
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def and_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] &= values[k]`.
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def or_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] |= values[k]`.
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def xor_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] ^= values[k]`.
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def max_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] = max(element[indexes[k]], values[k])`.
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     def min_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
         """For each k, atomically `element[indexes[k]] = min(element[indexes[k]], values[k])`.
 
         Like `numpy.add.at`: repeated indexes each count. `values` is one int for
         every index or as many as `indexes`. Every index and value is checked
         before any element is touched (`IndexError`, `OverflowError`: nothing
-        changed). Negative indexes count from the end."""
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
     @overload
     def fetch_add_at(
         self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ..., out: None = ...
