@@ -1,10 +1,13 @@
 """A histogram in shared memory, filled by worker processes.
 
-One Arena holds an atomic array of 16 buckets; each worker adds its samples
-with arr.inc(bucket), an atomic increment of one element, with no lock and
-no Python object per bucket. The `with` block unlinks the segment at its end.
+One Arena holds an atomic array of 16 buckets. Each worker draws its samples,
+works out their buckets, and adds them all with one call:
+hist.add_at(buckets), one C loop of atomic increments (repeated buckets each
+count, as with numpy's np.add.at, but no update is lost when several
+processes add at once). The `with` block unlinks the segment at its end.
 Run:  python examples/shared_histogram.py
 """
+import array
 import concurrent.futures
 import multiprocessing
 import random
@@ -16,9 +19,11 @@ BUCKETS = 16
 
 def fill(hist, seed: int, samples: int) -> int:
     rng = random.Random(seed)
+    buckets = array.array("q")
     for _ in range(samples):
         x = min(rng.gauss(0.5, 0.15), 0.999999)
-        hist.inc(max(0, int(x * BUCKETS)))
+        buckets.append(max(0, int(x * BUCKETS)))
+    hist.add_at(buckets)  # one atomic increment per sample, in one call
     return samples
 
 
@@ -28,7 +33,8 @@ def main() -> None:
         ctx = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(4, mp_context=ctx) as pool:
             total = sum(pool.map(fill, [hist] * 8, range(8), [5_000] * 8))
-        counts = hist.tolist()  # one load per bucket: read after the workers finished
+        # one atomic load per bucket (not a snapshot): read after the workers finished
+        counts = list(hist.load_all())
     assert sum(counts) == total == 40_000, counts
     peak = max(counts)
     for b, c in enumerate(counts):

@@ -515,6 +515,21 @@ class _Array(_NoCopy, Generic[_ValueArg, _Value]):
     def __setitem__(self, i: SupportsIndex, value: _ValueArg) -> None:
         """`arr[i] = v` is `arr.store(i, v)` (SEQ_CST)."""
 
+# ---- the batch operations of integral arrays (src/ext/batch.c) --------------------------
+import sys
+from array import array as _PyArray
+from collections.abc import Iterable, MutableSequence
+
+from _typeshed import WriteableBuffer
+
+# Indexes (or bit numbers): a one-dimensional buffer of integers (array.array,
+# numpy arrays of any integer dtype, memoryview casts) read in place, or any
+# iterable of ints. Values: the same, or one int for every index.
+_Indexes = ReadableBuffer | Iterable[SupportsIndex]
+_BatchValues = SupportsIndex | ReadableBuffer | Iterable[SupportsIndex]
+# out=: a writable one-dimensional buffer of integers, returned as given.
+_Out = TypeVar("_Out", bound=WriteableBuffer)
+
 @final
 class AtomicIntegralArray(_Array[SupportsIndex, int], _ElemOps[SupportsIndex, int], _ElemArith,
                           _ElemMaxMin):
@@ -531,6 +546,245 @@ class AtomicIntegralArray(_Array[SupportsIndex, int], _ElemOps[SupportsIndex, in
     @property
     def signed(self) -> bool:
         """Whether the elements read as two's-complement signed integers."""
+    def add_at(self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] += values[k]` (`values` defaults to 1).
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def sub_at(self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] -= values[k]` (`values` defaults to 1).
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def and_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] &= values[k]`.
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def or_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] |= values[k]`.
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def xor_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] ^= values[k]`.
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def max_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] = max(element[indexes[k]], values[k])`.
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    def min_at(self, indexes: _Indexes, values: _BatchValues, order: _Order = ...) -> None:
+        """For each k, atomically `element[indexes[k]] = min(element[indexes[k]], values[k])`.
+
+        Like `numpy.add.at`: repeated indexes each count. `values` is one int for
+        every index or as many as `indexes`. Every index and value is checked
+        before any element is touched (`IndexError`, `OverflowError`: nothing
+        changed). Negative indexes count from the end. A batch at least as long
+        as the array merges repeated indexes first: one atomic operation per
+        element that changes, in index order (the same final values)."""
+    @overload
+    def fetch_add_at(
+        self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `add_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_add_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_add_at(
+        self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_sub_at(
+        self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `sub_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_sub_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_sub_at(
+        self, indexes: _Indexes, values: _BatchValues = ..., order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_and_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `and_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_and_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_and_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_or_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `or_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_or_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_or_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_xor_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `xor_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_xor_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_xor_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_max_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `max_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_max_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_max_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    @overload
+    def fetch_min_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., out: None = ...
+    ) -> MutableSequence[int]:
+        """As `min_at`, returning the old value each one saw, in batch order.
+
+        Into `out=` if given (a writable buffer of integers that holds every
+        value of the element type; it is returned), else a new `array.array`
+        of the element type (a `list` for 16-byte elements)."""
+    @overload
+    def fetch_min_at(self, indexes: _Indexes, values: _BatchValues, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def fetch_min_at(
+        self, indexes: _Indexes, values: _BatchValues, order: _Order = ..., *, out: _Out
+    ) -> _Out: ...
+    def bit_set_at(self, bits: _Indexes, order: _Order = ...) -> None:
+        """For each bit number `b` of `bits` (bit `b % (8 * width)` of element
+        `b // (8 * width)`, negative counting from the end), atomically set it.
+        Every bit number is checked first."""
+    def bit_reset_at(self, bits: _Indexes, order: _Order = ...) -> None:
+        """For each bit number `b` of `bits` (bit `b % (8 * width)` of element
+        `b // (8 * width)`, negative counting from the end), atomically clear it.
+        Every bit number is checked first."""
+    def bit_compl_at(self, bits: _Indexes, order: _Order = ...) -> None:
+        """For each bit number `b` of `bits` (bit `b % (8 * width)` of element
+        `b // (8 * width)`, negative counting from the end), atomically flip it.
+        Every bit number is checked first."""
+    @overload
+    def bit_test_at(self, bits: _Indexes, order: _Order = ..., out: None = ...) -> _PyArray[int]:
+        """For each bit number `b` of `bits`, atomically read bit `b % (8 * width)`
+        of element `b // (8 * width)`; returns the old bits (0 or 1) as
+        `array.array('B')`, or into `out=` (a writable buffer of integers)."""
+    @overload
+    def bit_test_at(self, bits: _Indexes, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_at(self, bits: _Indexes, order: _Order = ..., *, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_set_at(self, bits: _Indexes, order: _Order = ..., out: None = ...) -> _PyArray[int]:
+        """For each bit number `b` of `bits`, atomically set bit `b % (8 * width)`
+        of element `b // (8 * width)`; returns the old bits (0 or 1) as
+        `array.array('B')`, or into `out=` (a writable buffer of integers)."""
+    @overload
+    def bit_test_set_at(self, bits: _Indexes, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_set_at(self, bits: _Indexes, order: _Order = ..., *, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_reset_at(self, bits: _Indexes, order: _Order = ..., out: None = ...) -> _PyArray[int]:
+        """For each bit number `b` of `bits`, atomically clear bit `b % (8 * width)`
+        of element `b // (8 * width)`; returns the old bits (0 or 1) as
+        `array.array('B')`, or into `out=` (a writable buffer of integers)."""
+    @overload
+    def bit_test_reset_at(self, bits: _Indexes, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_reset_at(self, bits: _Indexes, order: _Order = ..., *, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_compl_at(self, bits: _Indexes, order: _Order = ..., out: None = ...) -> _PyArray[int]:
+        """For each bit number `b` of `bits`, atomically flip bit `b % (8 * width)`
+        of element `b // (8 * width)`; returns the old bits (0 or 1) as
+        `array.array('B')`, or into `out=` (a writable buffer of integers)."""
+    @overload
+    def bit_test_compl_at(self, bits: _Indexes, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def bit_test_compl_at(self, bits: _Indexes, order: _Order = ..., *, out: _Out) -> _Out: ...
+    @overload
+    def load_all(self, order: _Order = ..., out: None = ...) -> MutableSequence[int]:
+        """Every element, one atomic load each, in one C loop: a new `array.array`
+        of the element type (a `list` for 16-byte elements), or into `out=`.
+
+        Element-wise atomic, **not a snapshot**: another thread or process may
+        change element 5 while element 2 is read."""
+    @overload
+    def load_all(self, order: _Order, out: _Out) -> _Out: ...
+    @overload
+    def load_all(self, order: _Order = ..., *, out: _Out) -> _Out: ...
+    def store_all(self, values: ReadableBuffer | Iterable[SupportsIndex], order: _Order = ...) -> None:
+        """Element `i` = `values[i]` for every `i` (`len(values) == len(arr)`), one
+        atomic store each: element-wise atomic, not atomic as a whole. Every
+        value is checked before the first store."""
+    def fill(self, value: SupportsIndex, order: _Order = ...) -> None:
+        """Every element = `value`, one atomic store each (not atomic as a whole)."""
+    if sys.version_info >= (3, 12):
+        def __buffer__(self, flags: int, /) -> memoryview:
+            """`memoryview(arr)`, `numpy.asarray(arr)`: the elements (widths 1 to 8) as a
+            read-only one-dimensional buffer of native integers, read in place with
+            plain, **non-atomic** loads: for analysis once the writers are done."""
+        def __release_buffer__(self, buffer: memoryview, /) -> None: ...
 
 @final
 class AtomicBytesArray(_Array[ReadableBuffer, bytes], _ElemOps[ReadableBuffer, bytes]):

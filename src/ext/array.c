@@ -459,6 +459,64 @@ PyObject *atomics_share_array(PyObject *module, PyObject *const *args, Py_ssize_
     return (PyObject *)self;
 }
 
+/* ---- the read-only buffer export of integral arrays --------------------------------------- */
+
+/* memoryview(arr), numpy.asarray(arr): the elements as a read-only,
+ * one-dimensional buffer of native integers, read in place with plain
+ * (non-atomic) loads, for analysis once the writers are done or where a torn
+ * or stale value does not matter. The export holds a reference to the array,
+ * which holds its own export of the memory for its life. 16-byte elements
+ * have no buffer format: BufferError. shape and strides live in a block the
+ * release frees. */
+static int array_getbuffer(ArrayObject *self, Py_buffer *view, int flags) {
+    const char *fmt = NULL;
+    int is_signed = (self->flags & AF_SIGNED) != 0;
+    switch (self->width) {
+    case 1: fmt = is_signed ? "b" : "B"; break;
+    case 2: fmt = is_signed ? "h" : "H"; break;
+    case 4: fmt = is_signed ? "i" : "I"; break;
+    case 8: fmt = is_signed ? "q" : "Q"; break;
+    default: break;
+    }
+    if (fmt == NULL) {
+        PyErr_SetString(PyExc_BufferError,
+                        "16-byte elements have no buffer format (use load_all())");
+        return -1;
+    }
+    if (flags & PyBUF_WRITABLE) {
+        PyErr_SetString(PyExc_BufferError,
+                        "an atomic array exports its elements read-only: write through its "
+                        "atomic operations");
+        return -1;
+    }
+    Py_ssize_t *dims = PyMem_Malloc(2 * sizeof(Py_ssize_t));
+    if (dims == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    dims[0] = self->length;
+    dims[1] = self->width;
+    view->buf = self->addr;
+    view->obj = (PyObject *)self;
+    Py_INCREF(self);
+    view->len = self->length * self->width;
+    view->readonly = 1;
+    view->itemsize = self->width;
+    view->format = (flags & PyBUF_FORMAT) ? (char *)fmt : NULL;
+    view->ndim = 1;
+    view->shape = (flags & PyBUF_ND) ? &dims[0] : NULL;
+    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &dims[1] : NULL;
+    view->suboffsets = NULL;
+    view->internal = dims;
+    return 0;
+}
+
+static void array_releasebuffer(ArrayObject *self, Py_buffer *view) {
+    (void)self;
+    PyMem_Free(view->internal);
+    view->internal = NULL;
+}
+
 /* ---- the types ------------------------------------------------------------------------------ */
 
 /* Signatures: the object method's, after the element index. */
@@ -520,7 +578,7 @@ static PyMemberDef array_members[] = {
     {NULL, 0, 0, 0, NULL}};
 
 static PyTypeObject *make_array_type(PyObject *module, const char *name, const char *doc,
-                                     PyMethodDef *methods, PyGetSetDef *getset) {
+                                     PyMethodDef *methods, PyGetSetDef *getset, int exports) {
     PyType_Slot slots[] = {{Py_tp_doc, (void *)doc},
                            {Py_tp_new, (void *)array_new},
                            {Py_tp_dealloc, (void *)array_dealloc},
@@ -537,6 +595,9 @@ static PyTypeObject *make_array_type(PyObject *module, const char *name, const c
                            {Py_mp_length, (void *)array_length},
                            {Py_mp_subscript, (void *)array_subscript},
                            {Py_mp_ass_subscript, (void *)array_ass_subscript},
+                           /* integral arrays only: a 0 slot ends the list here */
+                           {exports ? Py_bf_getbuffer : 0, (void *)array_getbuffer},
+                           {exports ? Py_bf_releasebuffer : 0, (void *)array_releasebuffer},
                            {0, NULL}};
     PyType_Spec spec = {name, (int)sizeof(ArrayObject), 0,
                         Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, slots};
@@ -555,10 +616,10 @@ static PyTypeObject *make_array_type(PyObject *module, const char *name, const c
 int atomics_add_array_type(PyObject *module, atomics_state *st) {
     st->AtomicIntegralArray = make_array_type(module, "atomics.array.AtomicIntegralArray",
                                               DOC_ARRAY("integer"), integral_methods,
-                                              integral_getset);
+                                              integral_getset, 1);
     if (st->AtomicIntegralArray == NULL)
         return -1;
     st->AtomicBytesArray = make_array_type(module, "atomics.array.AtomicBytesArray",
-                                           DOC_ARRAY("bytes"), bytes_methods, bytes_getset);
+                                           DOC_ARRAY("bytes"), bytes_methods, bytes_getset, 0);
     return st->AtomicBytesArray ? 0 : -1;
 }

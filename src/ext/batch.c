@@ -27,10 +27,12 @@
  * BufferError in the thread that tries). */
 #include "batch.h"
 #include "convert.h"
-#include "module.h"
 
 /* Batches this long release the GIL around the loops. */
 #define BATCH_NOGIL 2048
+/* add_at ... min_at combine repeated indexes first (combine_all) in batches
+ * this long that are at least as long as the array. */
+#define BATCH_COMBINE 256
 
 /* ---- integers in buffers -------------------------------------------------------- */
 
@@ -266,13 +268,14 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
                      what, Py_TYPE(obj)->tp_name);
         return -1;
     }
-    PyObject *seq = PySequence_Fast(obj, "");
+    PyObject *seq = PySequence_Tuple(obj) /* a list could shrink under an __index__ */;
     if (seq == NULL) {
-        PyErr_Format(PyExc_TypeError, "%s must be a buffer or a sequence of ints, not %.100s",
-                     what, Py_TYPE(obj)->tp_name);
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) /* not iterable; else the iterator's error */
+            PyErr_Format(PyExc_TypeError, "%s must be a buffer or a sequence of ints, not %.100s",
+                         what, Py_TYPE(obj)->tp_name);
         return -1;
     }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     int64_t *v = PyMem_Malloc(n ? (size_t)n * sizeof(int64_t) : 1);
     if (v == NULL) {
         Py_DECREF(seq);
@@ -281,7 +284,7 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
     }
     s->owned = (char *)v;
     for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *item = PyTuple_GET_ITEM(seq, k);
         PyObject *i = atomics_as_int(item, what);
         if (i == NULL) {
             Py_DECREF(seq);
@@ -303,6 +306,19 @@ static int source_indexes(PyObject *obj, const char *what, source *s) {
 }
 
 /* ---- the elements ------------------------------------------------------------------ */
+
+/* The array's element 0 as an element (atomics_ext.h), for the conversions
+ * and the exceptions the element operations raise: no guard, the array
+ * holds its buffer export for its whole life. */
+static void elem_of(const atomics_array_info *info, atomics_elem *el) {
+    el->addr = info->addr;
+    el->ops = info->ops;
+    el->guard = NULL;
+    el->type = info->element_type;
+    el->width = (uint8_t)info->width;
+    el->kind = (uint8_t)info->kind;
+    el->flags = (uint8_t)(info->flags | AF_INIT);
+}
 
 /* What the loops know of the array's elements. */
 typedef struct {
@@ -352,40 +368,44 @@ static inline void value_to_raw(const elements *e, bint v, unsigned char raw[16]
 static inline uint64_t raw_to_u64(const elements *e, const unsigned char raw[16]) {
     uint64_t u = 0;
     unsigned w = e->width;
-    atomics_copy((unsigned char *)&u + ATOMICS_RAW64_OFFSET(w), raw, w);
+    unsigned char *p = (unsigned char *)&u;
+    /* constant lengths, each within u (atomics_copy's 16-byte case is not) */
+    switch (w) {
+    case 1: memcpy(p + ATOMICS_RAW64_OFFSET(1), raw, 1); break;
+    case 2: memcpy(p + ATOMICS_RAW64_OFFSET(2), raw, 2); break;
+    case 4: memcpy(p + ATOMICS_RAW64_OFFSET(4), raw, 4); break;
+    default: memcpy(p, raw, 8); break;
+    }
     if (e->is_signed && w < 8 && (u >> (8 * w - 1)) & 1)
         u |= ~(uint64_t)0 << (8 * w);
     return u;
 }
 
-/* The array's elements as one element (element.h's view of memory): what
- * the conversions and the errors of the single-element operations take. */
-static void info_elem(const atomics_array_info *info, atomics_elem *el) {
-    el->addr = info->addr;
-    el->ops = info->ops;
-    el->guard = NULL; /* the array holds its export for its whole life */
-    el->type = info->element_type;
-    el->width = (uint8_t)info->width;
-    el->kind = (uint8_t)info->kind;
-    el->flags = (uint8_t)(info->flags | AF_INIT);
+/* One Python value as the element's raw bytes (the element operations'
+ * conversion and errors). */
+static int scalar_to_raw(const atomics_array_info *info, PyObject *obj, const char *argname,
+                         unsigned char raw[16]) {
+    atomics_elem el;
+    elem_of(info, &el);
+    if (el.width > 8) /* what atomics_to_raw does; said here, GCC 12 sees the range */
+        return atomics_to_raw_slow(&el, obj, argname, raw);
+    return atomics_to_raw(&el, obj, argname, raw);
 }
 
 /* Values: one int, or a buffer or sequence of as many as `n`. */
 static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize_t n,
                          const char *noun, source *s) {
-    atomics_elem el;
-    info_elem(info, &el);
     if (obj == NULL || PyLong_Check(obj) || (PyIndex_Check(obj) && !PyObject_CheckBuffer(obj))) {
         /* one value for every index */
         s->scalar = 1;
         s->raw = 1;
         if (obj == NULL) {
             PyObject *one = PyLong_FromLong(1);
-            int r = one ? atomics_to_raw(&el, one, "values", s->raw1) : -1;
+            int r = one ? scalar_to_raw(info, one, "values", s->raw1) : -1;
             Py_XDECREF(one);
             return r;
         }
-        return atomics_to_raw(&el, obj, "values", s->raw1);
+        return scalar_to_raw(info, obj, "values", s->raw1);
     }
     int r = source_buffer(obj, "values", 0, s);
     if (r < 0)
@@ -393,21 +413,22 @@ static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize
     if (r == 2) {
         s->scalar = 1;
         s->raw = 1;
-        return atomics_to_raw(&el, obj, "values", s->raw1);
+        return scalar_to_raw(info, obj, "values", s->raw1);
     }
     if (r == 1) {
         if (PyUnicode_Check(obj)) {
             PyErr_SetString(PyExc_TypeError, "values must be an int, a buffer or a sequence of ints");
             return -1;
         }
-        PyObject *seq = PySequence_Fast(obj, "");
+        PyObject *seq = PySequence_Tuple(obj) /* a list could shrink under an __index__ */;
         if (seq == NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "values must be an int, a buffer or a sequence of ints, not %.100s",
-                         Py_TYPE(obj)->tp_name);
+            if (PyErr_ExceptionMatches(PyExc_TypeError))
+                PyErr_Format(PyExc_TypeError,
+                             "values must be an int, a buffer or a sequence of ints, not %.100s",
+                             Py_TYPE(obj)->tp_name);
             return -1;
         }
-        Py_ssize_t m = PySequence_Fast_GET_SIZE(seq);
+        Py_ssize_t m = PyTuple_GET_SIZE(seq);
         if (m != n) {
             Py_DECREF(seq);
             PyErr_Format(PyExc_ValueError, "%zd values for %zd %s", m, n, noun);
@@ -423,7 +444,7 @@ static int source_values(PyObject *obj, const atomics_array_info *info, Py_ssize
         s->owned = (char *)raw;
         for (Py_ssize_t k = 0; k < m; k++) {
             unsigned char one[16];
-            if (atomics_to_raw(&el, PySequence_Fast_GET_ITEM(seq, k), "values", one) < 0) {
+            if (scalar_to_raw(info, PyTuple_GET_ITEM(seq, k), "values", one) < 0) {
                 Py_DECREF(seq);
                 return -1;
             }
@@ -522,7 +543,10 @@ static int output_open(PyObject *out, Py_ssize_t n, unsigned width, int is_signe
         }
         unsigned size = (unsigned)(s.fmt & FMT_SIZE);
         int out_signed = (s.fmt & FMT_SIGNED) != 0;
-        if (is_signed >= 0 && (size < width || (size == width && out_signed != is_signed))) {
+        /* every value fits: as wide and as signed, or wider and signed (the
+         * unsigned ones); never negative values into unsigned items */
+        if (is_signed >= 0 && (size < width || (is_signed && !out_signed) ||
+                               (size == width && out_signed != is_signed))) {
             PyErr_Format(PyExc_TypeError,
                          "out's items (%u bytes, %s) cannot hold every %u-byte %s value",
                          size, out_signed ? "signed" : "unsigned", width,
@@ -575,7 +599,7 @@ static int output_open(PyObject *out, Py_ssize_t n, unsigned width, int is_signe
 static PyObject *output_finish(output *o, Py_ssize_t n, const atomics_array_info *info) {
     if (o->wide != NULL) {
         atomics_elem el;
-        info_elem(info, &el);
+        elem_of(info, &el);
         PyObject *list = PyList_New(n);
         for (Py_ssize_t k = 0; list && k < n; k++) {
             PyObject *v = atomics_from_raw(&el, o->wide + (size_t)k * 16);
@@ -614,6 +638,11 @@ typedef struct {
     Py_ssize_t n;
     Py_ssize_t limit;   /* indexes: elements, or bits for the bit operations */
     unsigned bit_shift; /* log2(8 * width) */
+    /* combining (combine_all): how repeated indexes merge (C_*; C_NONE: no
+     * combining), one accumulator and one "touched" byte per element */
+    int combine;
+    uint64_t *acc;
+    unsigned char *touched;
     /* the failure, if any */
     int err;
     Py_ssize_t at;
@@ -621,6 +650,7 @@ typedef struct {
 } job;
 
 enum { E_NONE, E_INDEX, E_VALUE, E_INDEX_CHANGED, E_VALUE_CHANGED };
+enum { C_NONE, C_ADD, C_AND, C_OR, C_XOR, C_MAX, C_MIN };
 
 /* index k, normalised (negative counts from the end), or -1 if out of range */
 static inline Py_ssize_t index_at(const job *j, Py_ssize_t k, bint *r) {
@@ -729,17 +759,95 @@ static void run_all(job *j) {
     }
 }
 
+/* The indexed operations without results (add_at ... min_at) on a batch at
+ * least as long as the array: one pass reads and checks each index and value
+ * once and merges the values per element in private memory (add and sub:
+ * their sum, modulo 2^64, which is the same modulo the element's width; and,
+ * or, xor, max, min: those of the values), then each element touched gets one
+ * atomic operation. The elements end exactly as with one operation per index;
+ * what differs is what another thread can watch meanwhile: no element's
+ * intermediate values, and the elements change in index order, not batch
+ * order (the batch is not atomic as a whole either way). A locked
+ * read-modify-write per index is what bounds the plain loop (about 20 cycles
+ * on x86-64); this one costs a plain add per index. Nothing is touched on
+ * an error. */
+static void combine_all(job *j) {
+    bint r;
+    const elements *e = &j->e;
+    const source *v = j->val;
+    uint64_t *const acc = j->acc;
+    unsigned char *const touched = j->touched;
+    const unsigned w = e->width;
+    const int signed_cmp = e->is_signed;
+    uint64_t scalar = v->scalar ? raw_to_u64(e, v->raw1) : 0;
+    for (Py_ssize_t k = 0; k < j->n; k++) {
+        Py_ssize_t i = index_at(j, k, &r);
+        if (i < 0) {
+            j->err = E_INDEX, j->at = k, j->bad = r;
+            return;
+        }
+        uint64_t x;
+        if (v->scalar) {
+            x = scalar;
+        } else if (v->raw) {
+            x = raw_to_u64(e, (const unsigned char *)v->base + (size_t)k * w);
+        } else {
+            bint b = read_int(v->base + k * v->stride, v->fmt);
+            if (!value_fits(e, b)) {
+                j->err = E_VALUE, j->at = k, j->bad = b;
+                return;
+            }
+            x = b.u; /* sign-extended: what raw_to_u64 gives for the same value */
+        }
+        if (!touched[i]) {
+            touched[i] = 1;
+            acc[i] = x;
+            continue;
+        }
+        uint64_t a = acc[i];
+        switch (j->combine) {
+        case C_ADD: a += x; break;
+        case C_AND: a &= x; break;
+        case C_OR: a |= x; break;
+        case C_XOR: a ^= x; break;
+        case C_MAX:
+            if (signed_cmp ? (int64_t)x > (int64_t)a : x > a)
+                a = x;
+            break;
+        default: /* C_MIN */
+            if (signed_cmp ? (int64_t)x < (int64_t)a : x < a)
+                a = x;
+            break;
+        }
+        acc[i] = a;
+    }
+    atomics_binary_fn fn = (atomics_binary_fn)j->fn;
+    for (Py_ssize_t i = 0; i < e->length; i++) {
+        if (!touched[i])
+            continue;
+        unsigned char raw[16];
+        memcpy(raw, (const unsigned char *)&acc[i] + ATOMICS_RAW64_OFFSET(w), w);
+        fn(e->addr + (size_t)i * w, raw, j->mo);
+    }
+}
+
+static void run_steps(job *j) {
+    if (j->combine != C_NONE) {
+        combine_all(j);
+        return;
+    }
+    check_all(j);
+    if (j->err == E_NONE)
+        run_all(j);
+}
+
 static void run_job(job *j) {
     if (j->n >= BATCH_NOGIL) {
         Py_BEGIN_ALLOW_THREADS
-        check_all(j);
-        if (j->err == E_NONE)
-            run_all(j);
+        run_steps(j);
         Py_END_ALLOW_THREADS
     } else {
-        check_all(j);
-        if (j->err == E_NONE)
-            run_all(j);
+        run_steps(j);
     }
 }
 
@@ -780,28 +888,21 @@ static void raise_job(const job *j, const char *what) {
 /* ---- the methods ------------------------------------------------------------------- */
 
 /* UnsupportedOperationException as the element operation raises it (a
- * read-only array, or a width this memory cannot do it at). */
-static PyObject *raise_unsupported(PyObject *self, const atomics_array_info *info,
-                                   atomics_op op, const char *name) {
+ * read-only array, or a width this memory cannot do it at): op, or the
+ * element operation's name when OpType has no member for it. */
+static PyObject *raise_unsupported(const atomics_array_info *info, atomics_op op,
+                                   const char *name) {
     atomics_elem el;
-    info_elem(info, &el);
+    elem_of(info, &el);
     if (op != ATOMICS_OP_NONE)
         return atomics_raise_unsupported(&el, op);
-    atomics_state *st = atomics_state_of(self);
-    PyObject *exc = PyObject_CallFunction(st->UnsupportedOperationException, "siO", name,
-                                          (int)info->width,
-                                          (info->flags & AF_READONLY) ? Py_True : Py_False);
-    if (exc != NULL) {
-        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
-        Py_DECREF(exc);
-    }
-    return NULL;
+    return atomics_raise_unsupported_name(&el, name);
 }
 
 /* MemoryOrderError as the element operation raises it. */
-static PyObject *batch_raise_order(const atomics_array_info *info, atomics_op op, atomics_order mo) {
+static PyObject *raise_order(const atomics_array_info *info, atomics_op op, atomics_order mo) {
     atomics_elem el;
-    info_elem(info, &el);
+    elem_of(info, &el);
     return atomics_raise_order(&el, op, mo, 0);
 }
 
@@ -839,6 +940,7 @@ typedef struct {
     size_t offset;       /* of the function in atomics_ops; signed variant */
     size_t offset_u;     /* unsigned variant (max/min), else = offset */
     int values_default;  /* values may be left out (1) */
+    int combine;         /* how repeated indexes merge (combine_all), or C_NONE */
 } batch_op;
 
 #define OFF(f) offsetof(atomics_ops, f)
@@ -848,27 +950,27 @@ enum {
     B_BSET, B_BRESET, B_BCOMPL, B_BTEST, B_BTSET, B_BTRESET, B_BTCOMPL
 };
 static const batch_op batch_ops[] = {
-    [B_ADD] = {"add_at", K_BINARY, ATOMICS_OP_ADD, NULL, OFF(add), OFF(add), 1},
-    [B_SUB] = {"sub_at", K_BINARY, ATOMICS_OP_SUB, NULL, OFF(sub), OFF(sub), 1},
-    [B_AND] = {"and_at", K_BINARY, ATOMICS_OP_AND, NULL, OFF(bin_and), OFF(bin_and), 0},
-    [B_OR] = {"or_at", K_BINARY, ATOMICS_OP_OR, NULL, OFF(bin_or), OFF(bin_or), 0},
-    [B_XOR] = {"xor_at", K_BINARY, ATOMICS_OP_XOR, NULL, OFF(bin_xor), OFF(bin_xor), 0},
-    [B_MAX] = {"max_at", K_BINARY, ATOMICS_OP_NONE, "max", OFF(max_s), OFF(max_u), 0},
-    [B_MIN] = {"min_at", K_BINARY, ATOMICS_OP_NONE, "min", OFF(min_s), OFF(min_u), 0},
-    [B_FADD] = {"fetch_add_at", K_FETCH, ATOMICS_OP_FETCH_ADD, NULL, OFF(fetch_add), OFF(fetch_add), 1},
-    [B_FSUB] = {"fetch_sub_at", K_FETCH, ATOMICS_OP_FETCH_SUB, NULL, OFF(fetch_sub), OFF(fetch_sub), 1},
-    [B_FAND] = {"fetch_and_at", K_FETCH, ATOMICS_OP_FETCH_AND, NULL, OFF(bin_fetch_and), OFF(bin_fetch_and), 0},
-    [B_FOR] = {"fetch_or_at", K_FETCH, ATOMICS_OP_FETCH_OR, NULL, OFF(bin_fetch_or), OFF(bin_fetch_or), 0},
-    [B_FXOR] = {"fetch_xor_at", K_FETCH, ATOMICS_OP_FETCH_XOR, NULL, OFF(bin_fetch_xor), OFF(bin_fetch_xor), 0},
-    [B_FMAX] = {"fetch_max_at", K_FETCH, ATOMICS_OP_NONE, "fetch_max", OFF(fetch_max_s), OFF(fetch_max_u), 0},
-    [B_FMIN] = {"fetch_min_at", K_FETCH, ATOMICS_OP_NONE, "fetch_min", OFF(fetch_min_s), OFF(fetch_min_u), 0},
-    [B_BSET] = {"bit_set_at", K_BIT, ATOMICS_OP_BIT_TEST_SET, NULL, OFF(bit_test_set), OFF(bit_test_set), 0},
-    [B_BRESET] = {"bit_reset_at", K_BIT, ATOMICS_OP_BIT_TEST_RESET, NULL, OFF(bit_test_reset), OFF(bit_test_reset), 0},
-    [B_BCOMPL] = {"bit_compl_at", K_BIT, ATOMICS_OP_BIT_TEST_COMPL, NULL, OFF(bit_test_compl), OFF(bit_test_compl), 0},
-    [B_BTEST] = {"bit_test_at", K_BIT_TEST, ATOMICS_OP_BIT_TEST, NULL, OFF(bit_test), OFF(bit_test), 0},
-    [B_BTSET] = {"bit_test_set_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_SET, NULL, OFF(bit_test_set), OFF(bit_test_set), 0},
-    [B_BTRESET] = {"bit_test_reset_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_RESET, NULL, OFF(bit_test_reset), OFF(bit_test_reset), 0},
-    [B_BTCOMPL] = {"bit_test_compl_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_COMPL, NULL, OFF(bit_test_compl), OFF(bit_test_compl), 0},
+    [B_ADD] = {"add_at", K_BINARY, ATOMICS_OP_ADD, NULL, OFF(add), OFF(add), 1, C_ADD},
+    [B_SUB] = {"sub_at", K_BINARY, ATOMICS_OP_SUB, NULL, OFF(sub), OFF(sub), 1, C_ADD},
+    [B_AND] = {"and_at", K_BINARY, ATOMICS_OP_AND, NULL, OFF(bin_and), OFF(bin_and), 0, C_AND},
+    [B_OR] = {"or_at", K_BINARY, ATOMICS_OP_OR, NULL, OFF(bin_or), OFF(bin_or), 0, C_OR},
+    [B_XOR] = {"xor_at", K_BINARY, ATOMICS_OP_XOR, NULL, OFF(bin_xor), OFF(bin_xor), 0, C_XOR},
+    [B_MAX] = {"max_at", K_BINARY, ATOMICS_OP_NONE, "max", OFF(max_s), OFF(max_u), 0, C_MAX},
+    [B_MIN] = {"min_at", K_BINARY, ATOMICS_OP_NONE, "min", OFF(min_s), OFF(min_u), 0, C_MIN},
+    [B_FADD] = {"fetch_add_at", K_FETCH, ATOMICS_OP_FETCH_ADD, NULL, OFF(fetch_add), OFF(fetch_add), 1, C_NONE},
+    [B_FSUB] = {"fetch_sub_at", K_FETCH, ATOMICS_OP_FETCH_SUB, NULL, OFF(fetch_sub), OFF(fetch_sub), 1, C_NONE},
+    [B_FAND] = {"fetch_and_at", K_FETCH, ATOMICS_OP_FETCH_AND, NULL, OFF(bin_fetch_and), OFF(bin_fetch_and), 0, C_NONE},
+    [B_FOR] = {"fetch_or_at", K_FETCH, ATOMICS_OP_FETCH_OR, NULL, OFF(bin_fetch_or), OFF(bin_fetch_or), 0, C_NONE},
+    [B_FXOR] = {"fetch_xor_at", K_FETCH, ATOMICS_OP_FETCH_XOR, NULL, OFF(bin_fetch_xor), OFF(bin_fetch_xor), 0, C_NONE},
+    [B_FMAX] = {"fetch_max_at", K_FETCH, ATOMICS_OP_NONE, "fetch_max", OFF(fetch_max_s), OFF(fetch_max_u), 0, C_NONE},
+    [B_FMIN] = {"fetch_min_at", K_FETCH, ATOMICS_OP_NONE, "fetch_min", OFF(fetch_min_s), OFF(fetch_min_u), 0, C_NONE},
+    [B_BSET] = {"bit_set_at", K_BIT, ATOMICS_OP_BIT_TEST_SET, NULL, OFF(bit_test_set), OFF(bit_test_set), 0, C_NONE},
+    [B_BRESET] = {"bit_reset_at", K_BIT, ATOMICS_OP_BIT_TEST_RESET, NULL, OFF(bit_test_reset), OFF(bit_test_reset), 0, C_NONE},
+    [B_BCOMPL] = {"bit_compl_at", K_BIT, ATOMICS_OP_BIT_TEST_COMPL, NULL, OFF(bit_test_compl), OFF(bit_test_compl), 0, C_NONE},
+    [B_BTEST] = {"bit_test_at", K_BIT_TEST, ATOMICS_OP_BIT_TEST, NULL, OFF(bit_test), OFF(bit_test), 0, C_NONE},
+    [B_BTSET] = {"bit_test_set_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_SET, NULL, OFF(bit_test_set), OFF(bit_test_set), 0, C_NONE},
+    [B_BTRESET] = {"bit_test_reset_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_RESET, NULL, OFF(bit_test_reset), OFF(bit_test_reset), 0, C_NONE},
+    [B_BTCOMPL] = {"bit_test_compl_at", K_BIT_FETCH, ATOMICS_OP_BIT_TEST_COMPL, NULL, OFF(bit_test_compl), OFF(bit_test_compl), 0, C_NONE},
 };
 #undef OFF
 
@@ -897,7 +999,7 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     void (*fn)(void) = info.ops == NULL ? NULL
                        : table_fn(info.ops, (info.flags & AF_SIGNED) ? bop->offset : bop->offset_u);
     if (fn == NULL)
-        return raise_unsupported(self, &info, bop->op, bop->op_name);
+        return raise_unsupported(&info, bop->op, bop->op_name);
 
     /* indexes, values, order, out (those the operation has) */
     PyObject *argv[4] = {NULL, NULL, NULL, NULL};
@@ -929,7 +1031,7 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     if (atomics_parse_order(argv[2], "order", &j.mo) < 0)
         return NULL;
     if (bop->kind == K_BIT_TEST && !atomics_load_order_ok(j.mo))
-        return batch_raise_order(&info, ATOMICS_OP_BIT_TEST, j.mo);
+        return raise_order(&info, ATOMICS_OP_BIT_TEST, j.mo);
 
     source idx, val;
     output out;
@@ -966,7 +1068,18 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
         }
         j.limit = info.length << j.bit_shift;
     }
+    if (bop->combine != C_NONE && info.width <= 8 && j.n >= BATCH_COMBINE &&
+        info.length <= j.n) {
+        /* the private memory is at most 9 bytes per index; without it, the
+         * operations run one per index */
+        j.acc = PyMem_Malloc(info.length ? (size_t)info.length * sizeof(uint64_t) : 1);
+        j.touched = PyMem_Calloc(info.length ? (size_t)info.length : 1, 1);
+        if (j.acc != NULL && j.touched != NULL)
+            j.combine = bop->combine;
+    }
     run_job(&j);
+    PyMem_Free(j.acc);
+    PyMem_Free(j.touched);
     if (j.err != E_NONE) {
         raise_job(&j, what);
         goto done;
@@ -1016,13 +1129,13 @@ static PyObject *load_all(PyObject *self, PyObject *order_arg, PyObject *out_arg
     atomics_array_info info;
     atomics_array_info_of(self, &info);
     if (info.ops == NULL || info.ops->load == NULL)
-        return raise_unsupported(self, &info, ATOMICS_OP_LOAD, NULL);
+        return raise_unsupported(&info, ATOMICS_OP_LOAD, NULL);
     job j;
     memset(&j, 0, sizeof j);
     if (atomics_parse_order(order_arg, "order", &j.mo) < 0)
         return NULL;
     if (!atomics_load_order_ok(j.mo))
-        return batch_raise_order(&info, ATOMICS_OP_LOAD, j.mo);
+        return raise_order(&info, ATOMICS_OP_LOAD, j.mo);
     output out;
     memset(&out, 0, sizeof out);
     PyObject *result = NULL;
@@ -1068,7 +1181,7 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
     atomics_array_info info;
     atomics_array_info_of(self, &info);
     if (info.ops == NULL || info.ops->store == NULL)
-        return raise_unsupported(self, &info, ATOMICS_OP_STORE, NULL);
+        return raise_unsupported(&info, ATOMICS_OP_STORE, NULL);
     PyObject *argv[2];
     if (atomics_parse_args(broadcast ? &spec_fill : &spec_all, args, nargs, kwnames, argv) < 0)
         return NULL;
@@ -1077,18 +1190,17 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
     if (atomics_parse_order(argv[1], "order", &j.mo) < 0)
         return NULL;
     if (!atomics_store_order_ok(j.mo))
-        return batch_raise_order(&info, ATOMICS_OP_STORE, j.mo);
+        return raise_order(&info, ATOMICS_OP_STORE, j.mo);
     source val;
     memset(&val, 0, sizeof val);
     PyObject *result = NULL;
     if (broadcast) {
-        atomics_elem el;
-        info_elem(&info, &el);
         val.scalar = val.raw = 1;
-        if (atomics_to_raw(&el, argv[0], "value", val.raw1) < 0)
+        if (scalar_to_raw(&info, argv[0], "value", val.raw1) < 0)
             return NULL;
     } else {
-        if (PyLong_Check(argv[0]) || PyIndex_Check(argv[0])) {
+        /* numpy arrays have __index__ too: only a buffer-less int is one value */
+        if (PyLong_Check(argv[0]) || (PyIndex_Check(argv[0]) && !PyObject_CheckBuffer(argv[0]))) {
             PyErr_SetString(PyExc_TypeError,
                             "store_all() takes one value per element (a buffer or a sequence); "
                             "fill(value) stores one value everywhere");
@@ -1098,6 +1210,12 @@ static PyObject *store_all(PyObject *self, PyObject *const *args, Py_ssize_t nar
         if (source_values(argv[0], &info, info.length, "elements", &val) < 0 ||
             source_unalias(&val, lo, hi) < 0)
             goto done;
+        if (val.scalar) { /* a zero-dimensional buffer: one number */
+            PyErr_SetString(PyExc_TypeError,
+                            "store_all() takes one value per element (a buffer or a sequence); "
+                            "fill(value) stores one value everywhere");
+            goto done;
+        }
     }
     j.kind = K_STORE;
     j.fn = (void (*)(void))info.ops->store;

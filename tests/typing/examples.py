@@ -13,7 +13,7 @@ import mmap
 import sys
 from multiprocessing import Process, shared_memory
 from threading import Thread
-from typing import List, Tuple
+from typing import List, MutableSequence, Tuple
 
 import atomics
 from atomics import Alignment, CmpxchgResult, MemoryOrder, OpType
@@ -481,6 +481,37 @@ def array_iteration() -> None:
     assert list(ints) == [0, -3] and sorted(ints) == [-3, 0]
 
 
+def batch_operations() -> None:
+    """The whole-batch operations of integral arrays: the result type follows out=."""
+    import array
+
+    ia = atomics.atomicarray(bytearray(64), 8, atomics.INT)
+    ia.add_at([1, 2, 2])
+    ia.sub_at(range(2), 3, MemoryOrder.RELAXED)
+    ia.max_at(array.array("q", [0, 1]), [5, 6])
+    old = ia.fetch_add_at([0, 1], values=1)
+    assert_type(old, MutableSequence[int])
+    out = array.array("q", [0, 0])
+    assert_type(ia.fetch_xor_at([0, 1], 3, out=out), "array.array[int]")
+    assert_type(ia.fetch_min_at([0, 1], [0, 0], MemoryOrder.SEQ_CST, out), "array.array[int]")
+    assert_type(ia.bit_test_set_at([0, 65]), "array.array[int]")
+    ia.bit_compl_at([3])
+    assert_type(ia.load_all(), MutableSequence[int])
+    assert_type(ia.load_all(MemoryOrder.ACQUIRE, out=array.array("q", [0] * 8)), "array.array[int]")
+    ia.store_all(range(8))
+    ia.fill(-1, order=MemoryOrder.RELEASE)
+    assert ia.tolist() == [-1] * 8 and list(old) == [5, 6]
+
+
+def _rejected_batches() -> None:  # never called
+    ia = atomics.atomicarray(bytearray(16), 8, atomics.INT)
+    ba = atomics.atomicarray(bytearray(16), 8, atomics.BYTES)
+    ia.and_at([0])  # type: ignore[call-arg]
+    ia.fill([1, 2])  # type: ignore[arg-type]
+    ia.add_at([0], 1, MemoryOrder.SEQ_CST, None)  # type: ignore[call-arg]
+    ba.add_at([0])  # type: ignore[attr-defined]
+
+
 def main() -> None:
     readme_multithreading()
     readme_multiprocessing()
@@ -497,6 +528,7 @@ def main() -> None:
     shared_objects()
     arrays()
     array_iteration()
+    batch_operations()
     hierarchy(
         atomics.atomic(width=1, atype=atomics.INT),
         atomics.atomicview(buffer=bytearray(1), atype=atomics.INT).__enter__(),
