@@ -74,6 +74,12 @@ _Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
 #define ATOMICS_CC_SUBWORD 0
 #endif
 
+/* atomics_cc_fetch_OP_N(p, v, mo): __atomic_fetch_OP on a T */
+#define ATOMICS_CC_FETCH_(N, T, OP)                                                            \
+    ATOMICS_INLINE T atomics_cc_fetch_##OP##_##N(void *p, T v, int mo) {                       \
+        return __atomic_fetch_##OP((T *)p, v, mo);                                             \
+    }
+
 #define ATOMICS_CC_FN_(N, T)                                                                   \
     ATOMICS_INLINE T atomics_cc_load_##N(const void *p, int mo) {                              \
         return __atomic_load_n((const T *)p, mo);                                              \
@@ -87,21 +93,11 @@ _Static_assert(ATOMICS_SEQ_CST == __ATOMIC_SEQ_CST, "order mismatch");
     ATOMICS_INLINE int atomics_cc_cas_##N(void *p, T *e, T d, int weak, int s, int f) {        \
         return __atomic_compare_exchange_n((T *)p, e, d, weak, s, f);                          \
     }                                                                                          \
-    ATOMICS_INLINE T atomics_cc_fetch_add_##N(void *p, T v, int mo) {                          \
-        return __atomic_fetch_add((T *)p, v, mo);                                              \
-    }                                                                                          \
-    ATOMICS_INLINE T atomics_cc_fetch_sub_##N(void *p, T v, int mo) {                          \
-        return __atomic_fetch_sub((T *)p, v, mo);                                              \
-    }                                                                                          \
-    ATOMICS_INLINE T atomics_cc_fetch_or_##N(void *p, T v, int mo) {                           \
-        return __atomic_fetch_or((T *)p, v, mo);                                               \
-    }                                                                                          \
-    ATOMICS_INLINE T atomics_cc_fetch_xor_##N(void *p, T v, int mo) {                          \
-        return __atomic_fetch_xor((T *)p, v, mo);                                              \
-    }                                                                                          \
-    ATOMICS_INLINE T atomics_cc_fetch_and_##N(void *p, T v, int mo) {                          \
-        return __atomic_fetch_and((T *)p, v, mo);                                              \
-    }
+    ATOMICS_CC_FETCH_(N, T, add)                                                               \
+    ATOMICS_CC_FETCH_(N, T, sub)                                                               \
+    ATOMICS_CC_FETCH_(N, T, or)                                                                \
+    ATOMICS_CC_FETCH_(N, T, xor)                                                               \
+    ATOMICS_CC_FETCH_(N, T, and)
 
 /* fences: against the compiler only (the other thread is this one, or the
  * hardware is ordered by other means), and full */

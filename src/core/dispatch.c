@@ -117,18 +117,6 @@ const atomics_ops *atomics_ops_for(const void *obj, size_t width, unsigned flags
     return &empty_ops;
 }
 
-uint32_t atomics_ops_mask(const atomics_ops *ops) {
-    uint32_t mask = 0;
-    if (ops == NULL)
-        return 0;
-#define ATOMICS_X_(NAME, field)                                                \
-    if (ops->field)                                                            \
-        mask |= (uint32_t)1 << ATOMICS_OP_##NAME;
-    ATOMICS_OP_LIST(ATOMICS_X_)
-#undef ATOMICS_X_
-    return mask;
-}
-
 uint64_t atomics_ops_mask64(const atomics_ops *ops) {
     uint64_t mask = 0;
     if (ops == NULL)
@@ -140,6 +128,11 @@ uint64_t atomics_ops_mask64(const atomics_ops *ops) {
     ATOMICS_OP_LIST_MORE(ATOMICS_X_)
 #undef ATOMICS_X_
     return mask;
+}
+
+uint32_t atomics_ops_mask(const atomics_ops *ops) {
+    /* the bits of the 1.0 operations, all below ATOMICS_OP_COUNT */
+    return (uint32_t)(atomics_ops_mask64(ops) & (((uint64_t)1 << ATOMICS_OP_COUNT) - 1));
 }
 
 /* Any non-null address with the recommended alignment stands for them all. */
