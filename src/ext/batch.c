@@ -17,7 +17,10 @@
  * elements done), never make the loop touch memory outside the array. An
  * index or value buffer that overlaps the array's own memory is copied
  * before the first pass, so the batch reads what it held at the call. An
- * out= buffer overlapping the array or an input is refused.
+ * out= buffer overlapping the array or an input is refused. add_at ...
+ * min_at on a batch at least as long as the array take one pass instead
+ * (combine_all): values merged per element, then one atomic operation per
+ * element that changes.
  *
  * The GIL. Batches of BATCH_NOGIL elements or more run with the GIL released
  * (on free-threaded builds: detached), so threads of one process scale. The
@@ -639,10 +642,9 @@ typedef struct {
     Py_ssize_t limit;   /* indexes: elements, or bits for the bit operations */
     unsigned bit_shift; /* log2(8 * width) */
     /* combining (combine_all): how repeated indexes merge (C_*; C_NONE: no
-     * combining), one accumulator and one "touched" byte per element */
+     * combining), one accumulator per element */
     int combine;
     uint64_t *acc;
-    unsigned char *touched;
     /* the failure, if any */
     int err;
     Py_ssize_t at;
@@ -763,8 +765,8 @@ static void run_all(job *j) {
  * least as long as the array: one pass reads and checks each index and value
  * once and merges the values per element in private memory (add and sub:
  * their sum, modulo 2^64, which is the same modulo the element's width; and,
- * or, xor, max, min: those of the values), then each element touched gets one
- * atomic operation. The elements end exactly as with one operation per index;
+ * or, xor, max, min: those of the values), then each element that changes
+ * gets one atomic operation. The elements end exactly as with one operation per index;
  * what differs is what another thread can watch meanwhile: no element's
  * intermediate values, and the elements change in index order, not batch
  * order (the batch is not atomic as a whole either way). A locked
@@ -772,40 +774,57 @@ static void run_all(job *j) {
  * on x86-64); this one costs a plain add per index. Nothing is touched on
  * an error. */
 static void combine_all(job *j) {
-    bint r;
     const elements *e = &j->e;
     const source *v = j->val;
+    const int op = j->combine, signed_cmp = e->is_signed;
+    /* each accumulator starts at the operation's identity: an element left
+     * at it needs no operation (or one that changes nothing) */
+    uint64_t id = 0;
+    if (op == C_AND)
+        id = UINT64_MAX;
+    else if (op == C_MAX)
+        id = signed_cmp ? (uint64_t)INT64_MIN : 0;
+    else if (op == C_MIN)
+        id = signed_cmp ? (uint64_t)INT64_MAX : UINT64_MAX;
+    /* locals: the accumulators' stores cannot then alias what the loop reads */
     uint64_t *const acc = j->acc;
-    unsigned char *const touched = j->touched;
+    const Py_ssize_t n = j->n, length = e->length, vstride = v->stride;
     const unsigned w = e->width;
-    const int signed_cmp = e->is_signed;
-    uint64_t scalar = v->scalar ? raw_to_u64(e, v->raw1) : 0;
-    for (Py_ssize_t k = 0; k < j->n; k++) {
-        Py_ssize_t i = index_at(j, k, &r);
+    const int scalar = v->scalar, raw = v->raw, vfmt = v->fmt;
+    const int ifmt = j->idx->fmt;
+    const char *const ibase = j->idx->base, *const vbase = v->base;
+    const Py_ssize_t istride = j->idx->stride;
+    const uint64_t x1 = scalar ? raw_to_u64(e, v->raw1) : 0;
+    for (Py_ssize_t i = 0; i < length; i++)
+        acc[i] = id;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        bint r = read_int(ibase + k * istride, ifmt);
+        Py_ssize_t i;
+        if (r.neg) {
+            int64_t t = (int64_t)r.u + (int64_t)length;
+            i = t >= 0 ? (Py_ssize_t)t : -1;
+        } else {
+            i = r.u < (uint64_t)length ? (Py_ssize_t)r.u : -1;
+        }
         if (i < 0) {
             j->err = E_INDEX, j->at = k, j->bad = r;
             return;
         }
         uint64_t x;
-        if (v->scalar) {
-            x = scalar;
-        } else if (v->raw) {
-            x = raw_to_u64(e, (const unsigned char *)v->base + (size_t)k * w);
+        if (scalar) {
+            x = x1;
+        } else if (raw) {
+            x = raw_to_u64(e, (const unsigned char *)vbase + (size_t)k * w);
         } else {
-            bint b = read_int(v->base + k * v->stride, v->fmt);
+            bint b = read_int(vbase + k * vstride, vfmt);
             if (!value_fits(e, b)) {
                 j->err = E_VALUE, j->at = k, j->bad = b;
                 return;
             }
             x = b.u; /* sign-extended: what raw_to_u64 gives for the same value */
         }
-        if (!touched[i]) {
-            touched[i] = 1;
-            acc[i] = x;
-            continue;
-        }
         uint64_t a = acc[i];
-        switch (j->combine) {
+        switch (op) {
         case C_ADD: a += x; break;
         case C_AND: a &= x; break;
         case C_OR: a |= x; break;
@@ -822,12 +841,12 @@ static void combine_all(job *j) {
         acc[i] = a;
     }
     atomics_binary_fn fn = (atomics_binary_fn)j->fn;
-    for (Py_ssize_t i = 0; i < e->length; i++) {
-        if (!touched[i])
+    for (Py_ssize_t i = 0; i < length; i++) {
+        if (acc[i] == id)
             continue;
-        unsigned char raw[16];
-        memcpy(raw, (const unsigned char *)&acc[i] + ATOMICS_RAW64_OFFSET(w), w);
-        fn(e->addr + (size_t)i * w, raw, j->mo);
+        unsigned char bytes[16];
+        memcpy(bytes, (const unsigned char *)&acc[i] + ATOMICS_RAW64_OFFSET(w), w);
+        fn(e->addr + (size_t)i * w, bytes, j->mo);
     }
 }
 
@@ -1070,16 +1089,16 @@ static PyObject *batch_indexed(int which, PyObject *self, PyObject *const *args,
     }
     if (bop->combine != C_NONE && info.width <= 8 && j.n >= BATCH_COMBINE &&
         info.length <= j.n) {
-        /* the private memory is at most 9 bytes per index; without it, the
+        /* the private memory is at most 8 bytes per index; without it, the
          * operations run one per index */
         j.acc = PyMem_Malloc(info.length ? (size_t)info.length * sizeof(uint64_t) : 1);
-        j.touched = PyMem_Calloc(info.length ? (size_t)info.length : 1, 1);
-        if (j.acc != NULL && j.touched != NULL)
+        if (j.acc != NULL)
             j.combine = bop->combine;
+        else
+            PyErr_Clear();
     }
     run_job(&j);
     PyMem_Free(j.acc);
-    PyMem_Free(j.touched);
     if (j.err != E_NONE) {
         raise_job(&j, what);
         goto done;

@@ -57,7 +57,8 @@ PyObject *atomics_batch_tolist(PyObject *self, PyObject *unused);
 #define ATOMICS_BATCH_AT_DOC_(what)                                                             \
     "For each k, atomically element[indexes[k]] " what " values[k] (values: one int for "        \
     "all, or as many as indexes). Repeated indexes each count. Every index and value is "       \
-    "checked before any element is touched."
+    "checked before any element is touched. A batch at least as long as the array merges "    \
+    "repeated indexes first: one atomic operation per element that changes."
 #define ATOMICS_BATCH_FETCH_DOC_(what)                                                          \
     ATOMICS_BATCH_AT_DOC_(what) " Returns the old values: into out= if given (an integer "      \
     "buffer), else a new array.array of the element type (a list for 16-byte elements)."
