@@ -625,6 +625,14 @@ def test_bounded_semaphore_refuses_release_past_the_initial_value(Sem):
     assert s.acquire(False) is False
 
 
+@pytest.mark.parametrize("Sem", impls("BoundedSemaphore", mp=False))
+def test_bounded_semaphore_of_zero_refuses_every_release(Sem):
+    s = Sem(0)
+    with pytest.raises(ValueError, match="^Semaphore released too many times$"):
+        s.release()
+    assert s.acquire(False) is False
+
+
 @pytest.mark.parametrize("Sem", [pytest.param(threading.Semaphore, id="threading.Semaphore"),
                                  ours("Semaphore")])
 def test_semaphore_admits_at_most_value_threads(Sem):

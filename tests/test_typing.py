@@ -54,6 +54,8 @@ def stub_classes():
                     names.add(item.name)
                 elif isinstance(item, ast.Assign):
                     names.update(t.id for t in item.targets if isinstance(t, ast.Name))
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    names.add(item.target.id)  # nbytes: ClassVar[int]
             # a generic base by its name: _Ops[SupportsIndex, int] is _Ops
             bases = [ast.unparse(b.value if isinstance(b, ast.Subscript) else b)
                      for b in node.bases]
