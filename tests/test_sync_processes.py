@@ -418,7 +418,10 @@ def test_ctrl_c_reaches_a_blocked_wait_within_50_ms(kind, impl):
         pytest.skip("threading has no Latch")
     out = run(SIGINT_CODE.format(impl=impl), args=(kind,), timeout=60).strip()
     assert out != "returned"
-    assert float(out) < 0.05, out
+    # under AddressSanitizer (tests/run_asan.sh preloads it) Python itself is
+    # several times slower to run a handler: threading's row misses 50 ms there
+    sanitized = "libasan" in os.environ.get("LD_PRELOAD", "")
+    assert float(out) < (0.25 if sanitized else 0.05), out
 
 
 @pytest.mark.skipif(os.name != "posix", reason="uses signal.setitimer")

@@ -1,8 +1,6 @@
 """The exceptions of atomics. Each keeps its constructor arguments as
 attributes, shows them in its repr, and survives pickling (so it crosses
 process boundaries intact)."""
-from typing import Tuple
-
 from ._enums import MemoryOrder, OpType
 
 __all__ = [
@@ -17,7 +15,8 @@ class _ArgsError(Exception):
     """Shows the constructor arguments named in ``_args`` (attributes of the
     same names) in its repr, and rebuilds from them when unpickled."""
 
-    _args: Tuple[str, ...] = ()
+    # (a comment, not an annotation: `import atomics` loads no typing)
+    _args = ()  # type: tuple[str, ...]
 
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={_qualified(getattr(self, name))}" for name in self._args)

@@ -80,7 +80,7 @@ static int check_like_lock(atomics_state *st, PyObject *timeout) {
 }
 
 /* A threading-style timeout of Condition.wait / Event.wait: None: forever;
- * not > 0 (negative, NaN): 0, no wait; else the value (OverflowError past
+ * not > 0 (negative, NaN before 3.14): 0, no wait; else the value (OverflowError past
  * TIMEOUT_MAX, as the lock threading waits on raises). */
 static int cond_timeout(atomics_state *st, PyObject *timeout, int64_t *out) {
     if (timeout == NULL || timeout == Py_None) {
@@ -108,6 +108,11 @@ static int cond_timeout(atomics_state *st, PyObject *timeout, int64_t *out) {
             t = HUGE_VAL;
         }
     }
+#if PY_VERSION_HEX >= 0x030E0000
+    /* 3.14's Condition.wait hands NaN to the lock, which refuses it */
+    if (isnan(t) && check_like_lock(st, timeout) < 0)
+        return -1;
+#endif
     if (!(t > 0)) {
         *out = 0;
         return 0;
