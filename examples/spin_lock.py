@@ -6,6 +6,10 @@ few failed rounds; release stores 0 (RELEASE). The guarded data is a pair of
 counters that each process updates with separate relaxed load and store, not
 atomic together: only the lock keeps the pair consistent and the totals
 exact.
+
+A teaching piece: it shows what a lock is made of. Real programs use
+atomics.Lock (docs/guide/sync.md), which sleeps instead of spinning, times
+out, and survives a holder that dies.
 Run:  python examples/spin_lock.py
 """
 import multiprocessing

@@ -1,74 +1,56 @@
-"""A mutex shared by processes: one 4-byte word of shared memory.
+"""A mutex shared by processes that already share memory of their own: an
+atomics.Lock placed in a SharedMemory block, beside the data it guards.
 
-0 = unlocked, 1 = locked, 2 = locked and a process may be sleeping on it.
-acquire() spins briefly with compare-and-swap, then marks the lock contended
-and sleeps in wait(); release() notifies only when someone may be asleep, so
-an uncontended lock/unlock pair makes no system call.
+The parent initialises the lock at offset 0 (Lock(buffer=..., offset=0));
+each worker maps the block by name and attaches to the same lock
+(Lock.attach). An uncontended acquire/release makes no system call; a
+contended one sleeps in the kernel until the holder releases.
 
 Three processes each add 1 to a plain (non-atomic) 8-byte counter in the
-same shared memory 2000 times under the mutex: without mutual exclusion
-increments would be lost."""
+same shared memory 2000 times under the lock: without mutual exclusion
+increments would be lost. (examples/spin_lock.py builds a lock by hand out
+of compare-and-swap, as a lesson in what atomics.Lock does for you.)"""
 import multiprocessing as mp
 import sys
 from multiprocessing import shared_memory
 
 import atomics
 
-SPINS = 100
 PROCESSES, ROUNDS = 3, 2000
-
-
-class SharedMutex:
-    def __init__(self, word):
-        self.word = word  # a 4-byte UINT view of shared memory
-
-    def acquire(self):
-        for _ in range(SPINS):
-            if self.word.cmpxchg_weak(0, 1).success:
-                return
-        # contended: say so, and sleep while the lock stays taken
-        while self.word.exchange(2) != 0:
-            self.word.wait(2)
-
-    def release(self):
-        if self.word.exchange(0) == 2:
-            self.word.notify_one()
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
+COUNTER = 64  # the counter's offset: after the lock (atomics.Lock.nbytes bytes)
 
 
 def worker(name):
     shm = shared_memory.SharedMemory(name=name)
     try:
-        with atomics.atomicview(buffer=shm.buf[0:4], atype=atomics.UINT) as word:
-            mutex = SharedMutex(word)
-            for _ in range(ROUNDS):
-                with mutex:
-                    n = int.from_bytes(shm.buf[8:16], "little")  # not atomic:
-                    shm.buf[8:16] = (n + 1).to_bytes(8, "little")  # the mutex protects it
+        lock = atomics.Lock.attach(shm.buf, 0)
+        for _ in range(ROUNDS):
+            with lock:
+                n = int.from_bytes(shm.buf[COUNTER:COUNTER + 8], "little")  # not atomic:
+                shm.buf[COUNTER:COUNTER + 8] = (n + 1).to_bytes(8, "little")  # the lock protects it
+        del lock  # it views shm.buf: drop it before close()
     finally:
         shm.close()
 
 
 if __name__ == "__main__":
     mp.set_start_method("fork" if sys.platform == "linux" else "spawn")
-    shm = shared_memory.SharedMemory(create=True, size=16)
+    assert atomics.Lock.nbytes <= COUNTER
+    shm = shared_memory.SharedMemory(create=True, size=COUNTER + 8)
     try:
-        shm.buf[:16] = bytes(16)
+        shm.buf[:] = bytes(len(shm.buf))
+        lock = atomics.Lock(buffer=shm.buf, offset=0)
         procs = [mp.Process(target=worker, args=(shm.name,)) for _ in range(PROCESSES)]
         for p in procs:
             p.start()
         for p in procs:
             p.join()
         assert all(p.exitcode == 0 for p in procs)
-        total = int.from_bytes(shm.buf[8:16], "little")
+        assert not lock.locked()
+        total = int.from_bytes(shm.buf[COUNTER:COUNTER + 8], "little")
         assert total == PROCESSES * ROUNDS, total
-        print(f"{PROCESSES} processes x {ROUNDS} increments under the mutex: {total} ok")
+        print(f"{PROCESSES} processes x {ROUNDS} increments under the lock: {total} ok")
+        del lock
     finally:
         shm.close()
         shm.unlink()
