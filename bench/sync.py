@@ -11,8 +11,7 @@ Rows (ns per call pair unless said otherwise; ratio = ours / the reference):
                (median and p99), against multiprocessing.Event
   barrier      a 2-process Barrier round (µs per round) against multiprocessing.Barrier
 
-Before atomics has the primitives, their rows say "not built" and the
-references still run. Linux (fork). Not part of the test suite; it imports
+Linux (fork). Not part of the test suite; it imports
 `atomics` from the environment that runs it (a venv with this tree
 installed, e.g. bench/.venvs/<tag>/ours/bin/python):
 
