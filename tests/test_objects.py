@@ -43,7 +43,10 @@ def test_public_names():
                     "Alignment", "CmpxchgResult", "MemoryOrder", "OpType",
                     "atomicarray", "shared", "shared_array", "Arena",
                     # beyond 1.0 (tests/test_ops_beyond.py)
-                    "thread_fence", "signal_fence", "spin_pause", "is_lock_free", "supported_ops"],
+                    "thread_fence", "signal_fence", "spin_pause", "is_lock_free", "supported_ops",
+                    # synchronization primitives (tests/test_sync.py)
+                    "Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event",
+                    "Barrier", "Latch", "BrokenBarrierError"],
         "atomics.array": ["AtomicIntegralArray", "AtomicBytesArray"],
         "atomics.base": ["Atomic", "AtomicIntegral", "AtomicBytes", "AtomicInt", "AtomicUint"],
         "atomics.view": ["AtomicView", "AtomicIntegralView", "AtomicBytesView", "AtomicIntView",
