@@ -370,6 +370,9 @@ SIGINT_CODE = """
 import os, signal, sys, threading, time
 import {impl} as m
 
+# a shell's background job starts with SIGINT ignored, and Python then
+# installs no KeyboardInterrupt handler: put it back
+signal.signal(signal.SIGINT, signal.default_int_handler)
 kind = sys.argv[1]
 if kind == "Lock":
     o = m.Lock(); o.acquire(); call = o.acquire
