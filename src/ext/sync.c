@@ -163,25 +163,10 @@ static int deadline_timeout(atomics_state *st, PyObject *timeout, int64_t *out) 
 
 /* The timeout of Latch (the contract's, as atomic wait()): None or >= 0. */
 static int latch_timeout(PyObject *arg, int64_t *out) {
-    if (arg == NULL || arg == Py_None) {
-        *out = FOREVER;
-        return 0;
-    }
-    double t = PyFloat_AsDouble(arg);
-    if (t == -1.0 && PyErr_Occurred()) {
-        int overflow = 0;
-        if (!PyLong_Check(arg) || !PyErr_ExceptionMatches(PyExc_OverflowError))
-            return -1;
-        PyErr_Clear();
-        (void)PyLong_AsLongLongAndOverflow(arg, &overflow);
-        t = overflow < 0 ? -1.0 : HUGE_VAL;
-    }
-    if (isnan(t) || t < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "timeout must be None or a number of seconds >= 0, not %R", arg);
+    if (atomics_parse_timeout(arg, out) < 0)
         return -1;
-    }
-    *out = ns_of(t);
+    if (*out < 0)
+        *out = FOREVER;
     return 0;
 }
 

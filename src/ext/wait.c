@@ -91,8 +91,7 @@ void atomics_wake_waiters(atomics_ctx *ctx) {
 
 /* ---- wait ------------------------------------------------------------------------- */
 
-/* timeout: None (-1: no limit) or a real number of seconds >= 0. */
-static int parse_timeout(PyObject *arg, int64_t *out) {
+int atomics_parse_timeout(PyObject *arg, int64_t *out) {
     if (arg == NULL || arg == Py_None) {
         *out = -1;
         return 0;
@@ -193,7 +192,7 @@ PyObject *atomics_e_wait(const atomics_elem *self, PyObject *const *args, Py_ssi
     if (ops->load == NULL) /* read-only 16 bytes without an atomic 16-byte load */
         return atomics_raise_unsupported(self, ATOMICS_OP_LOAD);
     if (atomics_parse_args(&spec, args, nargs, kwnames, argv) < 0 ||
-        atomics_to_raw(self, argv[0], "old", old) < 0 || parse_timeout(argv[1], &timeout) < 0 ||
+        atomics_to_raw(self, argv[0], "old", old) < 0 || atomics_parse_timeout(argv[1], &timeout) < 0 ||
         atomics_parse_load_order(self, argv[2], ATOMICS_OP_LOAD, &mo) < 0)
         return NULL;
     /* the first look, with the GIL: most waits find the value changed */

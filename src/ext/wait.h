@@ -5,6 +5,11 @@
 
 #include "atomics_ext.h"
 
+/* A wait's timeout: None or a real number of seconds >= 0 (ValueError
+ * otherwise) to nanoseconds, rounded up; -1: no limit (None, or about 292
+ * years and more). */
+int atomics_parse_timeout(PyObject *arg, int64_t *out);
+
 /* Runs pending signal handlers (PyErr_CheckSignals, or PyPy's way of
  * running them); -1 with the exception one raised. */
 int atomics_check_signals(void);
