@@ -105,6 +105,16 @@ def test_types_and_flags_survive_the_trip():
                 assert back.signed == obj.signed
 
 
+def test_a_new_arena_has_used_only_its_header():
+    """A regression: the next-free word was written little-endian and read
+    in native order, so on big-endian machines a new arena was 'full'."""
+    with atomics.Arena(4096) as arena:
+        assert arena.used == 64
+        assert repr(arena).endswith("size=4096, used=64)")
+        arr = arena.array(12, 4, atomics.UINT)
+        assert arr.tolist() == [0] * 12 and arena.used >= 64 + 48
+
+
 def test_placement_respects_alignment():
     with atomics.Arena(4096) as arena:
         base = arena.allocate(1, 1)  # the byte right after the header

@@ -380,7 +380,8 @@ class Arena:
             os.close(fd)
         mm[8:16] = token
         mm[16:24] = size.to_bytes(8, "little")
-        mm[_NEXT:_NEXT + 8] = _HEADER.to_bytes(8, "little")
+        # the bump pointer is an atomic word: native byte order, as _setup reads it
+        mm[_NEXT:_NEXT + 8] = _HEADER.to_bytes(8, sys.byteorder)
         mm[:8] = _MAGIC  # last: an arena is recognisable only once complete
         try:
             self._setup(name, token, mm, creator=os.getpid())

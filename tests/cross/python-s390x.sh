@@ -44,11 +44,16 @@ triplet=s390x-linux-gnu
 # Hypothesis programs on random widths and placements.
 files=(tests/test_operations.py tests/test_objects.py tests/test_views.py tests/test_errors.py
        tests/test_compat_1_0_3.py tests/test_orders.py tests/test_properties.py
-       tests/test_resources.py tests/test_ops_beyond.py tests/test_array.py)
-# not yet tests/test_batch.py: its shared_array placement finds the arena
-# "full" on s390x (a big-endian bug in the arena, open: see the CHANGELOG)
-# nothing deselected: the suite runs as it does on x86-64
-deselect=()
+       tests/test_resources.py tests/test_ops_beyond.py tests/test_array.py
+       tests/test_shared.py tests/test_batch.py)
+# Under `qemu-s390x -L ROOT` a directory listing shows the root's copy of a
+# directory (ROOT/tmp, ROOT/dev), not the host's: os.listdir("/dev/shm") is
+# empty while os.path.exists() sees the segment. The tests that count this
+# run's segments by listing /dev/shm therefore cannot run here; everything
+# else runs as it does on x86-64.
+deselect=(--deselect tests/test_shared.py::test_normal_exit_unlinks
+          --deselect tests/test_shared.py::test_arenas_a_child_creates_go_when_it_exits
+          --deselect tests/test_shared.py::test_killed_creator_is_cleaned_by_the_resource_tracker)
 
 declare -a phases=()
 phase_start=$SECONDS
