@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ThreadSanitizer leg: the threaded tests (free-threading, sub-interpreters,
-# wait/notify with its release-while-waiting handshake) on a free-threaded CPython built
-# with TSan (tools/ft-python.sh --tsan), against a TSan build of the
-# extension. Any TSan report fails the run (TSan exits 66).
-#   bash tests/run_tsan_ft.sh [pytest args...]
+# wait/notify with its release-while-waiting handshake, the sync primitives)
+# on a free-threaded CPython built with TSan (tools/ft-python.sh --tsan),
+# against a TSan build of the extension. Any TSan report fails the run (TSan exits 66).
+#   bash tests/run_tsan_ft.sh [pytest args...]   (args: instead of the default files)
 #
 # Everything pip does runs under the TSan interpreter, 5-15 times slower than
 # a plain one: a fresh venv with pip, pytest and an isolated build took about
@@ -43,6 +43,14 @@ ext=$(ls "$(purelib "$work/venv/bin/python")"/atomics/_atomics*.so)
 [[ $(nm -D "$ext") == *__tsan_* ]] || { echo "run_tsan_ft.sh: $ext is not built with TSan" >&2; exit 1; }
 cd "$work"
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$root/tests/tsan-suppressions.txt"
+if (($#)); then  # the caller's selection
+  exec "$work/venv/bin/python" -m pytest -p no:cacheprovider -q "$@"
+fi
 "$work/venv/bin/python" -m pytest -p no:cacheprovider -q \
   "$root/tests/test_freethreading.py" "$root/tests/test_subinterpreters.py" \
-  "$root/tests/test_wait.py" "$@"
+  "$root/tests/test_wait.py"
+# The sync primitives with threads (the GIL off: acquire/release, Condition,
+# Barrier, owner checks); their multiprocessing rows fork, which TSan does
+# not follow, and test_sync_processes.py covers them elsewhere.
+"$work/venv/bin/python" -m pytest -p no:cacheprovider -q \
+  "$root/tests/test_sync.py" -k "not multiprocessing"
