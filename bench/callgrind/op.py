@@ -35,6 +35,17 @@ _SHARED = ("import atomics\narena = atomics.Arena(4096)\n"
            "a = arena.atomic(8, atomics.INT)\narena.unlink()\n")
 _ARRAY = "import atomics\narr = atomics.atomicarray(bytearray(64), 8, atomics.INT)\n"
 _CEREGGII = "import cereggii\nc = cereggii.AtomicInt64(0)\n"
+# batch-*: one call over a whole batch, against a 4096-element INT64 array
+# (BATCH_ELEMENTS says how many elements one statement handles; table.py
+# divides by it). The indexes are fixed pseudo-random bins, as a histogram's.
+_BATCH = ("import atomics, array, random\n"
+          "arr = atomics.atomicarray(bytearray(8 * 4096), 8, atomics.INT)\n"
+          "_r = random.Random(1)\n"
+          "idx = array.array('q', (_r.randrange(4096) for _ in range(4096)))\n"
+          "short = idx[:256]\n"
+          "vals = array.array('q', range(4096))\n")
+BATCH_ELEMENTS = {"batch-add_at": 4096, "batch-add_at_short": 256, "batch-load_all": 4096,
+                  "batch-store_all": 4096, "batch-fetch_add_at": 256}
 
 MODES = {
     "ref-loop": ("", "", "pass"),
@@ -67,6 +78,13 @@ MODES = {
     "array-store": ("atomics", _ARRAY, "arr.store(3, 1)"),
     "array-fetch_add": ("atomics", _ARRAY, "arr.fetch_add(3, 1)"),
     "array-cmpxchg_strong": ("atomics", _ARRAY, "arr.cmpxchg_strong(3, 0, 0)"),
+    # merged: a batch as long as the array adds per bin, then one atomic add each
+    "batch-add_at": ("atomics", _BATCH, "arr.add_at(idx)"),
+    # shorter than the array: one atomic add per index
+    "batch-add_at_short": ("atomics", _BATCH, "arr.add_at(short)"),
+    "batch-fetch_add_at": ("atomics", _BATCH, "arr.fetch_add_at(short)"),
+    "batch-load_all": ("atomics", _BATCH, "arr.load_all()"),
+    "batch-store_all": ("atomics", _BATCH, "arr.store_all(vals)"),
     "cereggii-get": ("cereggii", _CEREGGII, "c.get()"),
     "cereggii-set": ("cereggii", _CEREGGII, "c.set(1)"),
     "cereggii-increment_and_get": ("cereggii", _CEREGGII, "c.increment_and_get()"),

@@ -42,6 +42,12 @@ PEER_OF = {"load": "cereggii-get", "store": "cereggii-set", "inc": "cereggii-iad
            "cmpxchg_strong": "cereggii-compare_and_set"}
 
 
+# batch mode: the single element call it replaces
+BATCH_VS = [("batch-add_at", "array-inc"), ("batch-add_at_short", "array-inc"),
+            ("batch-fetch_add_at", "array-fetch_add"), ("batch-load_all", "array-load"),
+            ("batch-store_all", "array-store")]
+
+
 def callgrind_one(python, mode):
     """Instructions per statement of `mode`, in a process of its own (what
     ran before in the same process would move the counts by a few percent:
@@ -84,10 +90,12 @@ def modes_needing(*needs):
     return [m for m, (n, _, _) in op.MODES.items() if n in needs and not m.startswith("attach-")]
 
 
-def measure_column(python, label, attach_python=None):
-    """Our modes under `python` (and the attach modes under `attach_python`)."""
+def measure_column(python, label, attach_python=None, batch=True):
+    """Our modes under `python` (and the attach modes under `attach_python`);
+    batch=False leaves out the batch-* modes (a revision before issue 17)."""
     venvs.log("callgrind: %s (%s)" % (label, os.path.relpath(python, ROOT)))
-    counts = callgrind(python, modes_needing("", "atomics"))
+    counts = callgrind(python, [m for m in modes_needing("", "atomics")
+                                if batch or not m.startswith("batch-")])
     if attach_python:
         venvs.log("callgrind: %s, attach (%s)" % (label, os.path.relpath(attach_python, ROOT)))
         counts.update(callgrind(attach_python, ["attach-handle", "attach-shm_view"]))
@@ -151,6 +159,23 @@ def render(args, info, attach_info, columns, peer, peer_reason):
       "element 3):\n")
     w(_table(["call", "instructions", "single object", "array / single"], rows))
     w("")
+    rows = []
+    for mode, single in BATCH_VS:
+        if mode not in cur:
+            continue
+        n = op.BATCH_ELEMENTS[mode]
+        per = cur[mode] / n
+        rows.append(["`%s`" % op.MODES[mode][2], "{:,}".format(n), fmt(cur[mode]),
+                     "%.1f" % per, "`%s`" % op.MODES[single][2], fmt(cur.get(single)),
+                     ratio(per, cur.get(single))])
+    if rows:
+        w("Batch operations (issue 17) per element, against the single element call, on a "
+          "4096-element INT64 `atomicarray` (`idx`: 4096 pseudo-random bins, `short`: the "
+          "first 256 of them; a batch at least as long as the array merges repeated indexes "
+          "before its atomic operations):\n")
+        w(_table(["batch call", "elements", "instructions per call", "per element",
+                  "single call", "instructions", "per element / single"], rows))
+        w("")
     if "attach-handle" in cur:
         h, s = cur["attach-handle"], cur["attach-shm_view"]
         w("Cold attach on CPython %s: a shared counter attached in a process that has not "
@@ -229,7 +254,9 @@ def main():
         base_attach = venvs.ensure(args.attach_python, "ours-" + sha, [], ours=True,
                                    rev=sha).python if attach else None
         label = sha if sha.startswith(args.baseline) else "%s (%s)" % (args.baseline, sha)
-        columns.append((label, measure_column(base.python, label, base_attach)))
+        batch = subprocess.run([base.python, "-c", "import atomics; atomics.atomicarray.add_at"],
+                               stderr=subprocess.DEVNULL).returncode == 0
+        columns.append((label, measure_column(base.python, label, base_attach, batch)))
     label = "this tree (%s, %s)" % (venvs.git_describe(), ours.version)
     columns.append((label, measure_column(ours.python, "this tree", attach)))
     peer_env = venvs.ensure(sys.executable, "cereggii", [CEREGGII, venvs.PYPERF])
